@@ -1,0 +1,171 @@
+/* meters.h - public contract of the energy layer: meters and the sampler thread.
+ *
+ * meters/ returns joules over time and knows nothing of kernels, JSON, reports
+ * or the harness. Every energy source is one `jm_meter_ops` instance in its own
+ * file, registered in one table (meter_table.c). A meter that does not exist
+ * on this machine is "unavailable: <reason>" (JM_M_UNAVAILABLE), which is not
+ * an error; a bad option is (JM_M_EOPTION). Nothing here prints or exits.
+ *
+ * Units: energy in joules (double, cumulative, wrap-corrected, monotonic),
+ * power in watts, time in ns of CLOCK_MONOTONIC.
+ * Thread safety: a jm_meter is read by one thread at a time (the sampler once
+ * started). The sampler's query functions may be called after jm_sampler_stop.
+ */
+#ifndef JM_METERS_H
+#define JM_METERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    JM_M_OK = 0,
+    JM_M_UNAVAILABLE = 1, /* meter absent here; reason filled (not an error) */
+    JM_M_EOPTION = -1,    /* bad meter name/option: a usage error */
+    JM_M_EIO = -2,        /* a read failed (meter failed mid-run) */
+    JM_M_ENOMEM = -3,
+    JM_M_ESTATE = -4      /* called in the wrong state */
+};
+
+#define JM_METER_MAX_DOMAINS 32
+#define JM_METER_NAME_MAX 64
+#define JM_METER_MAX_OPTIONS 16
+#define JM_METER_REASON_MAX 512
+
+typedef enum { JM_METER_MEASURED = 0, JM_METER_ESTIMATED = 1 } jm_meter_kind;
+/* What read() returns: cumulative energy (counters) or instantaneous power
+ * (analyzers, NVML power); the sampler integrates power into energy. */
+typedef enum { JM_METER_ENERGY = 0, JM_METER_POWER = 1 } jm_meter_quantity;
+
+/* "NAME[:KEY=VALUE,...]" as given on the command line or in the config. */
+typedef struct jm_meter_option {
+    char key[32];
+    char value[256];
+} jm_meter_option;
+
+typedef struct jm_meter_spec {
+    char name[32];
+    int n_options;
+    jm_meter_option options[JM_METER_MAX_OPTIONS];
+} jm_meter_spec;
+
+/* Parses "rapl:root=/tmp/x,interval_ms=20". Errors name the offending part. */
+int jm_meter_spec_parse(const char *text, jm_meter_spec *out, char *err, size_t err_len);
+/* Option lookup; returns NULL when absent. */
+const char *jm_meter_spec_get(const jm_meter_spec *spec, const char *key);
+
+typedef struct jm_meter_info {
+    jm_meter_kind kind;
+    jm_meter_quantity quantity;
+    int n_domains;
+    char domains[JM_METER_MAX_DOMAINS][JM_METER_NAME_MAX]; /* "package-0", "dram-0", "gpu0", "wall" */
+    double resolution_j;          /* smallest energy step (0 when unknown) */
+    unsigned update_period_ms;    /* how often the source itself updates */
+    unsigned default_interval_ms; /* sampling interval the sampler uses by default */
+    char source[256];             /* where it reads from, e.g. "/sys/class/powercap" */
+    char model[256];              /* estimate meters: the model and its parameters */
+} jm_meter_info;
+
+typedef struct jm_meter_sample {
+    uint64_t t_ns;                        /* CLOCK_MONOTONIC */
+    double value[JM_METER_MAX_DOMAINS];   /* joules (ENERGY) or watts (POWER) */
+} jm_meter_sample;
+
+typedef struct jm_meter_ops {
+    const char *name;    /* "rapl", "perf", "msr", "nvml", "ptd", "replay", "estimate" */
+    const char *summary; /* one line for `joulemark meters` */
+    const char *const *option_keys; /* NULL-terminated list of accepted keys */
+    /* Returns JM_M_OK, JM_M_UNAVAILABLE (reason says why and the fix) or JM_M_EOPTION. */
+    int (*open)(const jm_meter_spec *spec, void **state, jm_meter_info *info, char *reason,
+                size_t reason_len);
+    int (*read)(void *state, jm_meter_sample *out, char *err, size_t err_len);
+    /* Optional: phase boundaries ("idle", "warmup", "ranging", "testing", ...);
+     * begin=false ends it. An analyzer starts/stops its logging here. */
+    int (*phase)(void *state, const char *phase, bool begin, char *err, size_t err_len);
+    /* Optional: write the meter's own raw logs (e.g. spl.txt, ptd log) into dir. */
+    int (*export_logs)(void *state, const char *dir, char *err, size_t err_len);
+    void (*close)(void *state);
+} jm_meter_ops;
+
+/* The registry: NULL-terminated table of every meter built in. */
+const jm_meter_ops *const *jm_meter_table(void);
+const jm_meter_ops *jm_meter_find(const char *name);
+
+typedef struct jm_meter {
+    const jm_meter_ops *ops;
+    void *state;
+    jm_meter_spec spec;
+    jm_meter_info info;
+    bool available;
+    char reason[JM_METER_REASON_MAX]; /* why unavailable */
+} jm_meter;
+
+/* Opens the meter named in spec. JM_M_UNAVAILABLE leaves m->available false
+ * and m->reason set; JM_M_EOPTION fills err. */
+int jm_meter_open(const jm_meter_spec *spec, jm_meter *m, char *err, size_t err_len);
+int jm_meter_read(jm_meter *m, jm_meter_sample *out, char *err, size_t err_len);
+void jm_meter_close(jm_meter *m);
+const char *jm_meter_kind_name(jm_meter_kind k); /* "measured" | "estimated" */
+
+/* ------------------------------------------------------------- sampler --- */
+
+typedef struct jm_sampler jm_sampler;
+
+typedef struct jm_sampler_config {
+    unsigned interval_ms; /* 0 = each meter's default_interval_ms (option interval_ms overrides) */
+} jm_sampler_config;
+
+/* One stored sample: cumulative joules per domain (power meters integrated by
+ * the trapezoid rule) and the power over the preceding interval. */
+typedef struct jm_sampler_point {
+    uint64_t t_ns;
+    double energy_j[JM_METER_MAX_DOMAINS];
+    double power_w[JM_METER_MAX_DOMAINS];
+} jm_sampler_point;
+
+typedef struct jm_sampler_mark {
+    uint64_t t_ns;
+    char label[64]; /* e.g. "begin:testing:moe-layer:run2" */
+} jm_sampler_mark;
+
+typedef struct jm_energy_window {
+    double energy_j;       /* interpolated over [t0, t1] */
+    size_t n_samples;      /* samples strictly inside the window */
+    uint64_t max_gap_ns;   /* largest gap between consecutive samples covering it */
+    bool covered;          /* samples exist at or beyond both ends */
+} jm_energy_window;
+
+/* Meters must be open and available; they stay owned by the caller and must
+ * outlive the sampler. */
+int jm_sampler_create(jm_meter *meters, int n_meters, const jm_sampler_config *cfg,
+                      jm_sampler **out, char *err, size_t err_len);
+int jm_sampler_start(jm_sampler *s, char *err, size_t err_len);
+/* Takes one sample of every meter now (called at phase boundaries for tight
+ * windows) and records a mark with that time; also forwards to ops->phase. */
+int jm_sampler_mark(jm_sampler *s, const char *label, uint64_t *t_ns, char *err,
+                    size_t err_len);
+int jm_sampler_stop(jm_sampler *s);
+void jm_sampler_destroy(jm_sampler *s);
+
+int jm_sampler_energy(const jm_sampler *s, int meter, int domain, uint64_t t0_ns,
+                      uint64_t t1_ns, jm_energy_window *out);
+size_t jm_sampler_count(const jm_sampler *s, int meter);
+const jm_sampler_point *jm_sampler_points(const jm_sampler *s, int meter);
+size_t jm_sampler_mark_count(const jm_sampler *s);
+const jm_sampler_mark *jm_sampler_marks(const jm_sampler *s);
+/* A meter whose read failed stops being sampled; its data so far is kept. */
+bool jm_sampler_meter_failed(const jm_sampler *s, int meter, const char **message,
+                             uint64_t *failed_at_ns);
+/* CPU time used by the sampler thread so far (overhead). */
+uint64_t jm_sampler_cpu_ns(const jm_sampler *s);
+
+uint64_t jm_now_ns(void); /* CLOCK_MONOTONIC in ns */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* JM_METERS_H */
