@@ -65,6 +65,89 @@ void jm_system_caches(jm_cache_sizes *out);
  * -1 with a reason when binding is not possible (not an error). */
 int jm_pin_omp_threads(int threads, char *reason, size_t reason_len);
 
+/* ---- configuration (config.c; schema in docs/config.md) ---- */
+#define JM_CFG_MAX_WORKLOADS 64
+#define JM_CFG_MAX_METERS 16
+#define JM_CFG_MAX_COMPARISONS 64
+#define JM_CFG_NAME_MAX 64
+#define JM_CFG_PATH_MAX 1024
+
+typedef struct jm_run_rules {
+    char name[16];        /* "default" | "quick" | "mlperf" */
+    double idle_s;        /* idle baseline length */
+    double warmup_s;      /* warm-up per workload (at least one batch) */
+    double duration_s;    /* minimum length of each testing run */
+    int repeats;          /* testing runs per workload */
+    int min_batches;      /* minimum whole batches per testing run */
+    int threads;          /* 0 = every core hwloc reports */
+    int min_samples;      /* fewer meter samples inside a run makes it invalid */
+    bool verify;          /* accuracy check against the fp64 reference */
+    unsigned interval_ms; /* sampler interval override (0 = each meter's default) */
+} jm_run_rules;
+
+typedef struct jm_workload_config {
+    char name[JM_CFG_NAME_MAX];
+    jm_workload_shape shape;
+} jm_workload_config;
+
+typedef struct jm_comparison_config {
+    char baseline[JM_CFG_NAME_MAX], candidate[JM_CFG_NAME_MAX];
+} jm_comparison_config;
+
+typedef struct jm_config {
+    char path[JM_CFG_PATH_MAX]; /* file it came from ("" for text) */
+    char name[JM_CFG_NAME_MAX];
+    char description[512];
+    char output_dir[JM_CFG_PATH_MAX]; /* "" = results/<UTC stamp> */
+    char primary_meter[32];           /* "" = first available measured meter */
+    jm_run_rules rules;
+    int n_meters;
+    char meters[JM_CFG_MAX_METERS][512]; /* meter specs "name:key=value,..." */
+    int n_workloads;
+    jm_workload_config workloads[JM_CFG_MAX_WORKLOADS];
+    int n_comparisons;
+    jm_comparison_config comparisons[JM_CFG_MAX_COMPARISONS];
+    cJSON *json; /* owned: the config as loaded (written into results.json) */
+} jm_config;
+
+/* Parse and validate. Errors name the file, the JSON path, the value and what
+ * was expected; unknown keys suggest the nearest valid key. */
+int jm_config_load(const char *path, jm_config *cfg, char *err, size_t err_len);
+int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *err,
+                    size_t err_len);
+void jm_config_free(jm_config *cfg);
+/* Shortens every duration for a smoke run (results marked quick). */
+void jm_config_apply_quick(jm_config *cfg);
+/* Replaces the meter list (from --meter options). */
+int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len);
+/* Default config path: $JOULEMARK_CONFIG_DIR/default.json, then the source
+ * tree's configs/, then the installed share/joulemark/configs. */
+const char *jm_default_config_path(void);
+
+/* ---- the runner (runner.c, runner_energy.c, runner_trace.c) ---- */
+typedef struct jm_run_options {
+    bool quick;         /* results marked quick (durations already shortened) */
+    bool progress_tty;  /* redraw progress lines in place */
+    FILE *log;          /* progress lines (stderr by default); NULL = silent */
+    const char *out_dir; /* meters export their raw logs under out_dir/meters/ */
+} jm_run_options;
+
+/* Set from a SIGINT/SIGTERM handler; the runner stops at the next batch. */
+extern volatile int jm_interrupted;
+void jm_install_interrupt_handlers(void);
+
+/* Runs cfg: system description, meters, idle baseline, per workload warm-up
+ * and testing runs with the sampler, accuracy check; fills res (which the
+ * caller then writes). Returns JM_EXIT_OK, JM_EXIT_SYSTEM (no meter, meter or
+ * workload creation failed: err says why) or JM_EXIT_USAGE. An interrupted
+ * run returns JM_EXIT_OK with res->complete false. */
+int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res, char *err,
+                      size_t err_len);
+
+/* Which domains of a meter make up its total (no double counting): package-*
+ * and dram-* when a package domain exists, else psys, else all. */
+int jm_primary_domains(const jm_meter_info *info, bool *use);
+
 /* ---- small shared helpers (util.c) ---- */
 /* Levenshtein distance, for "did you mean" suggestions. */
 int jm_edit_distance(const char *a, const char *b);
@@ -73,6 +156,96 @@ const char *jm_nearest(const char *word, const char *const *candidates);
 /* Current UTC time as "2026-11-27T14:46:24Z" and as a folder-safe stamp "20261127T144624Z". */
 void jm_utc_iso(char *buf, size_t len);
 void jm_utc_stamp(char *buf, size_t len);
+
+/* ======================================================================
+ * MLPerf scenario engine and run rules (owner: MLPerf engineer; files
+ * harness/scenario*.c, harness/run_rules*.c). A LoadGen-compatible engine:
+ * it issues queries to a synchronous SUT callback under one scenario and
+ * fills jm_scenario_result (reports.h) as LoadGen computes it. Single worker
+ * queue: the SUT runs one call at a time; for Server each query's latency is
+ * completion - scheduled Poisson arrival, so queuing counts. Not thread-safe
+ * per result; the engine itself starts no threads. See docs/scenarios.md.
+ * ====================================================================== */
+/* Runs n_samples samples to completion; returns 0 or non-zero with err filled. */
+typedef int (*jm_sut_issue_fn)(void *ctx, int n_samples, char *err, size_t err_len);
+
+/* Clock used by the engine; NULL fields = CLOCK_MONOTONIC and
+ * clock_nanosleep (tests pass a virtual clock). */
+typedef struct jm_scenario_clock {
+    void *ctx;
+    uint64_t (*now_ns)(void *ctx);
+    void (*sleep_until_ns)(void *ctx, uint64_t t_ns);
+} jm_scenario_clock;
+
+typedef struct jm_sut {
+    void *ctx;
+    jm_sut_issue_fn issue;
+    const volatile int *stop; /* optional: non-zero stops the run (marked interrupted) */
+    jm_scenario_clock clock;  /* optional */
+} jm_sut;
+
+/* LoadGen's defaults for a scenario (min_duration 10 s, min queries 100,
+ * samples per query 8 for MultiStream, percentile 0.90 / 0.99, ...). */
+void jm_scenario_settings_default(jm_scenario_kind scenario, jm_scenario_settings *s);
+int jm_scenario_settings_check(const jm_scenario_settings *s, char *err, size_t err_len);
+/* Offline: the number of samples in the single query, as LoadGen sizes it:
+ * max(min_query_count, 1.1 x min_duration x target_qps). */
+uint64_t jm_scenario_offline_sample_count(const jm_scenario_settings *s);
+/* LoadGen's effective settings from requested ones (idempotent): Offline
+ * coalesces into one query of jm_scenario_offline_sample_count samples and
+ * min_query_count 1; SingleStream and Server issue 1 sample per query. */
+void jm_scenario_settings_effective(const jm_scenario_settings *requested,
+                                    jm_scenario_settings *effective);
+/* Runs the scenario. On return *s holds the effective settings (what the
+ * logs must show). out is initialised here (free with
+ * jm_scenario_result_free). Returns 0 (the run may still be invalid: see
+ * out->valid) or -1 for bad settings, a SUT failure or no memory (err). */
+int jm_scenario_run(jm_scenario_settings *s, const jm_sut *sut, jm_scenario_result *out,
+                    char *err, size_t err_len);
+/* From raw latencies and times in r: statistics, early stopping, metrics and
+ * validity (called by jm_scenario_run; public for tests and replays). */
+int jm_scenario_result_finish(const jm_scenario_settings *s, jm_scenario_result *r, char *err,
+                              size_t err_len);
+
+/* Poisson arrival schedule of the Server scenario: n arrival times (ns from
+ * start) at rate qps from seed (xoshiro256** seeded by splitmix64). */
+void jm_poisson_schedule(uint64_t seed, double qps, uint64_t *t_ns, size_t n);
+/* Deterministic generator used by the engine (exposed for tests). */
+typedef struct jm_rng {
+    uint64_t s[4];
+} jm_rng;
+void jm_rng_seed(jm_rng *r, uint64_t seed);
+uint64_t jm_rng_next(jm_rng *r);
+double jm_rng_uniform(jm_rng *r); /* [0, 1) with 53 bits */
+
+/* LoadGen's early stopping (binomial test, confidence 0.99, tolerance 0).
+ * odds: probability of t or fewer overlatency queries in h + t queries at
+ * percentile p with tolerance d. min_passing: smallest h with odds < 1 - c. */
+double jm_early_stopping_odds(int64_t h, int64_t t, double p, double d);
+int64_t jm_early_stopping_min_passing(int64_t t, double p, double d, double c);
+/* Percentile estimate for n queries at percentile p: returns false when n is
+ * below the minimum (min_queries gets it); otherwise t such that the estimate
+ * is the (n - t)-th smallest latency (0-based index n - t). */
+bool jm_early_stopping_estimate(int64_t n, double p, int64_t *t, int64_t *min_queries);
+
+/* Run rules: "quick" (short, not compliant) and "mlperf" (600 s, LoadGen's
+ * min query counts, the MLPerf fixed seeds, ranging run then testing run). */
+#define JM_MLPERF_QSL_RNG_SEED 1780908523862526354ULL
+#define JM_MLPERF_SAMPLE_INDEX_RNG_SEED 14771362308971278857ULL
+#define JM_MLPERF_SCHEDULE_RNG_SEED 18209322760996052031ULL
+typedef enum { JM_MLPERF_RULES_QUICK = 0, JM_MLPERF_RULES_MLPERF = 1 } jm_mlperf_rules;
+int jm_mlperf_rules_from_name(const char *name, jm_mlperf_rules *out, char *err, size_t err_len);
+const char *jm_mlperf_rules_name(jm_mlperf_rules rules);
+bool jm_mlperf_rules_compliant(jm_mlperf_rules rules);
+/* Settings of the ranging run (the first of the two runs) for a scenario. */
+void jm_mlperf_rules_settings(jm_mlperf_rules rules, jm_scenario_kind scenario,
+                              jm_scenario_settings *s);
+/* Settings of the testing run from the ranging run's settings and result:
+ * Offline expected QPS = ranging samples/s; SingleStream expected latency =
+ * ranging p90; Server and MultiStream keep their targets. */
+void jm_mlperf_rules_testing_settings(const jm_scenario_settings *ranging,
+                                      const jm_scenario_result *ranging_result,
+                                      jm_scenario_settings *testing);
 
 #ifdef __cplusplus
 }

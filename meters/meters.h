@@ -127,10 +127,11 @@ typedef struct jm_sampler_point {
     double power_w[JM_METER_MAX_DOMAINS];
 } jm_sampler_point;
 
-typedef struct jm_sampler_mark {
+/* A phase mark. (Named jm_mark, not jm_sampler_mark: that name is the function.) */
+typedef struct jm_mark {
     uint64_t t_ns;
     char label[64]; /* e.g. "begin:testing:moe-layer:run2" */
-} jm_sampler_mark;
+} jm_mark;
 
 typedef struct jm_energy_window {
     double energy_j;       /* interpolated over [t0, t1] */
@@ -156,7 +157,7 @@ int jm_sampler_energy(const jm_sampler *s, int meter, int domain, uint64_t t0_ns
 size_t jm_sampler_count(const jm_sampler *s, int meter);
 const jm_sampler_point *jm_sampler_points(const jm_sampler *s, int meter);
 size_t jm_sampler_mark_count(const jm_sampler *s);
-const jm_sampler_mark *jm_sampler_marks(const jm_sampler *s);
+const jm_mark *jm_sampler_marks(const jm_sampler *s);
 /* A meter whose read failed stops being sampled; its data so far is kept. */
 bool jm_sampler_meter_failed(const jm_sampler *s, int meter, const char **message,
                              uint64_t *failed_at_ns);
@@ -164,6 +165,28 @@ bool jm_sampler_meter_failed(const jm_sampler *s, int meter, const char **messag
 uint64_t jm_sampler_cpu_ns(const jm_sampler *s);
 
 uint64_t jm_now_ns(void); /* CLOCK_MONOTONIC in ns */
+
+/* Sampling interval the sampler uses for a meter: the meter's option
+ * interval_ms, else cfg->interval_ms when non-zero, else the meter's
+ * info.default_interval_ms. */
+unsigned jm_sampler_interval_ms(const jm_sampler *s, int meter);
+
+/* Notes on the sampler's stored points (jm_sampler_points):
+ * - energy_j is cumulative from the meter's first sample (0 J there).
+ * - power_w: power meters store the watts read; energy meters the average
+ *   power since the previous point (0 on the first point).
+ * - jm_sampler_points/jm_sampler_marks return pointers that stay valid only
+ *   until the next sample: read them after jm_sampler_stop.
+ * - jm_sampler_mark forwards labels "begin:PHASE[:...]" / "end:PHASE[:...]"
+ *   to ops->phase(PHASE, begin); a phase() failure marks that meter failed.
+ * - A mark may be taken before start and after stop (it samples synchronously). */
+
+/* ------------------------------------------------------ estimate model --- */
+/* Defaults of the "estimate" meter: tdp_w = JM_ESTIMATE_W_PER_CPU x cpus,
+ * idle_w = JM_ESTIMATE_IDLE_FRACTION x tdp_w, cpus = CPUs this process may run on. */
+#define JM_ESTIMATE_W_PER_CPU 5.0
+#define JM_ESTIMATE_IDLE_FRACTION 0.3
+long jm_estimate_default_cpus(void);
 
 #ifdef __cplusplus
 }

@@ -196,6 +196,18 @@ int jm_results_compare(jm_results *r, const char *baseline, const char *candidat
                        size_t err_len);
 void jm_stat_compute(const double *values, int n, jm_stat *out);
 
+/* Trace building: append a column / a zeroed point / a mark (NULL when out of
+ * memory). Arrays grow by doubling with an implicit capacity: build a trace
+ * either with these or with your own malloc'd arrays, not both. Columns of
+ * one meter must be contiguous (a point covers [first_column, first_column+n)).
+ * Mark labels start with the phase: "idle", "warmup <workload>",
+ * "ranging <workload>", "testing <workload> run N", "end"; the first word is
+ * the phase shaded in the report and written in trace.csv's phase column. */
+jm_trace_column *jm_trace_add_column(jm_trace *t, const char *meter, const char *domain,
+                                     bool estimated);
+jm_trace_point *jm_trace_add_point(jm_trace *t);
+jm_trace_mark *jm_trace_add_mark(jm_trace *t, uint64_t t_ns, const char *label);
+
 /* ---- writers (one ops struct per format; see writer_table.c) ---- */
 typedef struct jm_writer_ops {
     const char *name;     /* "json", "trace-csv", "summary-csv", "html", "mlperf" */
@@ -219,6 +231,214 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color);
 int jm_write_file_atomic(const char *path, const char *data, size_t len, char *err,
                          size_t err_len);
 int jm_mkdir_p(const char *path, char *err, size_t err_len);
+
+/* ======================================================================
+ * MLPerf section (owner: MLPerf engineer; files reports/mlperf_*.c and
+ * reports/submission_*.c). The LoadGen-compatible scenario model: settings
+ * and results of one scenario run (filled by the harness's scenario engine,
+ * harness/scenario*.c), the LoadGen logs written from them, the power metric
+ * and the MLPerf submission tree. See docs/scenarios.md, docs/submission.md.
+ * ====================================================================== */
+typedef enum {
+    JM_SCENARIO_OFFLINE = 0,
+    JM_SCENARIO_SINGLE_STREAM = 1,
+    JM_SCENARIO_MULTI_STREAM = 2,
+    JM_SCENARIO_SERVER = 3
+} jm_scenario_kind;
+#define JM_SCENARIO_COUNT 4
+/* "Offline" | "SingleStream" | "MultiStream" | "Server" (LoadGen's spelling). */
+const char *jm_scenario_name(jm_scenario_kind k);
+/* Accepts LoadGen's spelling, case-insensitively. */
+int jm_scenario_from_name(const char *name, jm_scenario_kind *out, char *err, size_t err_len);
+
+/* LoadGen's latency percentiles in every log: 50, 90, 95, 97, 99, 99.9. */
+#define JM_MLPERF_N_PERCENTILES 6
+extern const double jm_mlperf_percentiles[JM_MLPERF_N_PERCENTILES];
+
+/* Test settings of one scenario run (LoadGen's "effective" settings). Times
+ * in ms or ns as named; 0 in a max_* field means unlimited. */
+typedef struct jm_scenario_settings {
+    jm_scenario_kind scenario;
+    bool accuracy_mode;                 /* AccuracyOnly instead of PerformanceOnly */
+    uint64_t samples_per_query;         /* 1; MultiStream 8; Offline: set by the engine */
+    uint64_t min_duration_ms, max_duration_ms;
+    uint64_t min_query_count, max_query_count;
+    double target_qps;                  /* Server: Poisson rate; Offline: expected samples/s */
+    uint64_t target_latency_ns;         /* Server: latency bound; 0 elsewhere */
+    uint64_t single_stream_expected_latency_ns; /* informational (logged) */
+    double target_latency_percentile;   /* 0.90 SingleStream, 0.99 otherwise */
+    uint64_t qsl_rng_seed, sample_index_rng_seed, schedule_rng_seed;
+    uint64_t performance_sample_count;  /* distinct samples of the sample library */
+    uint64_t total_sample_count;        /* qsl_reported_total_count */
+    uint64_t tokens_per_sample;         /* a sample = a sequence of this many tokens */
+    uint64_t issue_max_samples;         /* Offline: largest chunk per SUT call (0 = whole query) */
+    bool early_stopping;                /* apply LoadGen's early stopping rule (always on for mlperf) */
+} jm_scenario_settings;
+
+/* Everything LoadGen reports about a run; filled by jm_scenario_run (harness)
+ * and jm_scenario_result_finish. Latencies are ns. */
+typedef struct jm_scenario_result {
+    jm_scenario_kind scenario;
+    uint64_t queries, samples, tokens;
+    uint64_t *sample_latency_ns; /* owned: one per sample (issue or arrival to completion) */
+    uint64_t *query_latency_ns;  /* owned: one per query */
+    uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC: test start, last completion */
+    double final_query_scheduled_s; /* scheduled time of the last query, from start */
+    double final_query_issued_s;    /* issue time of the last query, from start */
+    double final_query_done_s;      /* completion of the last sample, from start */
+    double max_latency_s;           /* Offline: issue to last completion */
+    bool interrupted;               /* stopped by the caller's stop flag */
+    /* statistics over sample latencies (sorted copies; LoadGen's index rule) */
+    uint64_t min_latency_ns, max_latency_ns, mean_latency_ns;
+    uint64_t percentile_latency_ns[JM_MLPERF_N_PERCENTILES];
+    /* per-query statistics (MultiStream) */
+    uint64_t min_query_latency_ns, max_query_latency_ns, mean_query_latency_ns;
+    uint64_t percentile_query_latency_ns[JM_MLPERF_N_PERCENTILES];
+    uint64_t target_percentile_latency_ns; /* at settings.target_latency_percentile */
+    /* scenario metrics */
+    double samples_per_second;             /* Offline */
+    double completed_samples_per_sec;      /* Server */
+    double scheduled_samples_per_sec;      /* Server */
+    double qps_with_loadgen_overhead;      /* SingleStream */
+    double qps_without_loadgen_overhead;   /* SingleStream */
+    uint64_t overlatency_query_count;      /* Server */
+    /* early stopping (LoadGen's rule; 0.99 confidence, 0 tolerance) */
+    bool early_stopping_met;
+    uint64_t early_stopping_latency_ss;    /* SingleStream: ns */
+    uint64_t early_stopping_latency_ms;    /* MultiStream (and SingleStream 99th): ns */
+    char early_stopping_result[512];       /* LoadGen's recommendation text, one line */
+    /* validity */
+    bool min_duration_met, min_queries_met, perf_constraints_met, valid;
+    char invalid_reason[512];              /* "" when valid */
+} jm_scenario_result;
+
+void jm_scenario_result_free(jm_scenario_result *r);
+
+/* Power metric of a scenario (MLPerf power rules): Offline/Server average
+ * watts = energy / duration; SingleStream/MultiStream millijoules per query =
+ * avg W x duration s x 1000 / queries. unit gets "W" or "mJ/query". */
+int jm_mlperf_power_metric(jm_scenario_kind scenario, double energy_j, double duration_s,
+                           uint64_t queries, double *value, const char **unit, char *err,
+                           size_t err_len);
+/* UTC wall clock in the power log format "%m-%d-%Y %H:%M:%S.mmm" (from
+ * Unix time in ns) and back. */
+void jm_mlperf_format_power_time(int64_t unix_ns, char *buf, size_t len);
+int jm_mlperf_parse_power_time(const char *text, int64_t *unix_ns);
+/* The MLCommons checker's average power of an analyzer log (spl.txt):
+ * mean of the Watts field of "Time,..." lines strictly between begin and end
+ * (unix ns), non-positive samples dropped. n_samples may be NULL. */
+int jm_mlperf_spl_average_w(const char *spl_path, int64_t begin_unix_ns, int64_t end_unix_ns,
+                            double *avg_w, size_t *n_samples, char *err, size_t err_len);
+
+/* What the runner hands over to write the LoadGen logs of one run. */
+typedef struct jm_mlperf_run {
+    char benchmark[JM_R_NAME_MAX];  /* workload name: "moe-layer" */
+    char sut_name[JM_R_NAME_MAX];   /* e.g. "joulemark" */
+    char phase[16];                 /* "ranging" | "testing" | "accuracy" */
+    jm_scenario_settings settings;
+    const jm_scenario_result *result; /* not owned */
+    int64_t start_unix_ns;          /* wall clock (UTC) when the run began */
+    int64_t power_begin_unix_ns;    /* energy window, wall clock; 0 = no power */
+    int64_t power_end_unix_ns;
+    bool has_power;
+    double energy_j;                /* over the power window */
+    double avg_power_w;
+    double power_metric;            /* jm_mlperf_power_metric */
+    char power_unit[16];
+    char energy_source[JM_R_TEXT_MAX]; /* "rapl:package-0 (measured)" or "... (ESTIMATED)" */
+    bool estimated;
+    char rules[16];                 /* "quick" | "mlperf" */
+    char joulemark_version[JM_R_NAME_MAX];
+} jm_mlperf_run;
+
+/* Writes mlperf_log_detail.txt and mlperf_log_summary.txt of one run into dir
+ * (created). */
+int jm_mlperf_write_logs(const jm_mlperf_run *run, const char *dir, char *err, size_t err_len);
+/* Renders the detail / summary log text (caller frees). */
+char *jm_mlperf_detail_text(const jm_mlperf_run *run, char *err, size_t err_len);
+char *jm_mlperf_summary_text(const jm_mlperf_run *run, char *err, size_t err_len);
+
+/* A parsed detail log: the key/value of every :::MLLOG line (values as cJSON). */
+typedef struct jm_mlperf_log {
+    cJSON *entries; /* owned: object key -> value (last value wins) */
+    int n_lines, n_errors, n_warnings;
+} jm_mlperf_log;
+int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t err_len);
+int jm_mlperf_log_load(const char *path, jm_mlperf_log *out, char *err, size_t err_len);
+void jm_mlperf_log_free(jm_mlperf_log *log);
+const cJSON *jm_mlperf_log_get(const jm_mlperf_log *log, const char *key);
+/* A parsed summary log: "key : value" lines (key trimmed) into a cJSON object of strings. */
+int jm_mlperf_summary_parse(const char *text, cJSON **out, char *err, size_t err_len);
+/* Keys every detail log of the scenario carries (NULL-terminated). */
+const char *const *jm_mlperf_required_keys(jm_scenario_kind scenario);
+
+/* Accuracy mode outputs: accuracy.txt (metric lines then "hash=<sha256 of
+ * mlperf_log_accuracy.json>") and mlperf_log_accuracy.json (<= 10 KiB). */
+typedef struct jm_mlperf_accuracy {
+    char benchmark[JM_R_NAME_MAX];
+    uint64_t seed;            /* fixed seed of the sample set */
+    int n_samples;
+    double rel_err, tolerance;
+    bool passed;
+    int n_entries;            /* entries of the accuracy log (at most 64) */
+    uint64_t entry_checksum[64]; /* per-sample output checksums */
+} jm_mlperf_accuracy;
+int jm_mlperf_write_accuracy(const jm_mlperf_accuracy *acc, const char *dir, char *err,
+                             size_t err_len);
+/* SHA-256 of a buffer as 64 lower-case hex digits (for accuracy.txt's hash). */
+void jm_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- carbon accounting (carbon.c; docs/carbon.md) ---- */
+/* One grid region of configs/grid-carbon.json. */
+typedef struct jm_grid_region {
+    char id[JM_R_NAME_MAX];   /* "europe-north1", "FR" */
+    char name[JM_R_NAME_MAX]; /* "Finland", "France" */
+    char kind[16];            /* "cloud-region" | "country" */
+    double g_per_kwh;         /* grid carbon intensity, gCO2e per kWh */
+    double cfe_pct;           /* Google carbon-free energy %, NaN when not given */
+    int year;                 /* year the figure describes */
+    char source[JM_R_TEXT_MAX];
+    char license[JM_R_NAME_MAX];
+} jm_grid_region;
+
+typedef struct jm_grid_table {
+    int n;
+    jm_grid_region *regions; /* owned */
+} jm_grid_table;
+
+int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err_len);
+void jm_grid_table_free(jm_grid_table *t);
+/* Region by id (case-insensitive), or NULL. */
+const jm_grid_region *jm_grid_table_find(const jm_grid_table *t, const char *id);
+/* The few regions the HTML report shows (a copy of entries of
+ * configs/grid-carbon.json, kept equal by a test): n is set. */
+const jm_grid_region *jm_report_regions(int *n);
+
+/* grams CO2e of energy_j joules drawn at the meter: J x PUE x g/kWh / 3.6e6 */
+double jm_carbon_g(double energy_j, double pue, double g_per_kwh);
+/* grams CO2e per million tokens at mj_per_token millijoules per token */
+double jm_carbon_g_per_mtok(double mj_per_token, double pue, double g_per_kwh);
+
+/* A training footprint in the form of Patterson et al. 2021, Table 4. */
+typedef struct jm_training_preset {
+    char name[JM_R_NAME_MAX];
+    double chips, days, watts_per_chip, pue, kg_per_kwh;
+    double paper_mwh, paper_tco2e; /* as published (NaN when not given) */
+    char source[JM_R_TEXT_MAX];
+} jm_training_preset;
+
+typedef struct jm_footprint {
+    double hours, mwh, tco2e;
+} jm_footprint;
+
+/* MWh = hours x chips x W x PUE / 1e6; tCO2e = MWh x (kg/kWh = t/MWh).
+ * Returns JM_R_EINVAL (with err naming the input) for a negative or
+ * non-finite input. */
+int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char *err,
+                          size_t err_len);
+/* Loads configs/paper-presets.json: *out is malloc'd (free() it). */
+int jm_training_presets_load(const char *path, jm_training_preset **out, int *n, char *err,
+                             size_t err_len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,185 @@
+/* cmd_run.c - `joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--meter SPEC]...`:
+ * loads and validates the config, refuses to overwrite results, runs it,
+ * writes every output file atomically and prints the summary. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--meter SPEC]...\n\n"
+            "Runs the workloads of CONFIG (default: configs/default.json) while the meters\n"
+            "record energy, then writes results.json, trace.csv, summary.csv and report.html.\n\n"
+            "  -o, --output DIR   output directory (default: results/<UTC timestamp>/)\n"
+            "  -q, --quick        shorten every duration for a smoke run; results marked quick\n"
+            "  -f, --force        write into DIR even if it already holds files\n"
+            "  -m, --meter SPEC   use this meter instead of the config's list; repeatable:\n"
+            "                     NAME[:KEY=VALUE,...], e.g. rapl, rapl:root=/tmp/sys,\n"
+            "                     estimate:tdp_w=120, ptd:host=127.0.0.1,port=8888\n"
+            "  -h, --help         this text\n\n"
+            "exit codes: 0 ok, 1 a run is invalid or the run was interrupted, 2 usage or\n"
+            "config error, 3 meter/system/I-O error\n");
+}
+
+/* 1 when dir exists and holds any entry, 0 when absent or empty, -1 when it is not a directory. */
+static int dir_state(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode))
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    int any = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            any = 1;
+            break;
+        }
+    closedir(d);
+    return any;
+}
+
+int jm_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"quick", no_argument, NULL, 'q'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"meter", required_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *out_dir = NULL;
+    bool quick = false, force = false;
+    char *meters[JM_CFG_MAX_METERS];
+    int n_meters = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qfm:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 'q':
+            quick = true;
+            break;
+        case 'f':
+            force = true;
+            break;
+        case 'm':
+            if (n_meters >= JM_CFG_MAX_METERS) {
+                fprintf(stderr, "joulemark run: at most %d --meter options\n", JM_CFG_MAX_METERS);
+                return JM_EXIT_USAGE;
+            }
+            meters[n_meters++] = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return JM_EXIT_OK;
+        default:
+            usage(stderr);
+            return JM_EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "joulemark run: expected at most one CONFIG, got '%s' and '%s'\n",
+                argv[optind], argv[optind + 1]);
+        return JM_EXIT_USAGE;
+    }
+    const char *config_path = optind < argc ? argv[optind] : jm_default_config_path();
+
+    char err[2048];
+    jm_config cfg;
+    if (jm_config_load(config_path, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "joulemark run: %s\n", err);
+        return JM_EXIT_USAGE;
+    }
+    if (n_meters > 0 && jm_config_set_meters(&cfg, meters, n_meters, err, sizeof err) != 0) {
+        fprintf(stderr, "joulemark run: %s\n", err);
+        jm_config_free(&cfg);
+        return JM_EXIT_USAGE;
+    }
+    if (quick)
+        jm_config_apply_quick(&cfg);
+
+    char default_dir[JM_CFG_PATH_MAX + 64];
+    if (!out_dir) {
+        char stamp[32];
+        jm_utc_stamp(stamp, sizeof stamp);
+        snprintf(default_dir, sizeof default_dir, "%s/%s",
+                 cfg.output_dir[0] ? cfg.output_dir : "results", stamp);
+        out_dir = default_dir;
+    }
+    int state = dir_state(out_dir);
+    if (state < 0) {
+        fprintf(stderr, "joulemark run: output %s exists and is not a directory\n", out_dir);
+        jm_config_free(&cfg);
+        return JM_EXIT_USAGE;
+    }
+    if (state > 0 && !force) {
+        fprintf(stderr,
+                "joulemark run: output directory %s already holds files; choose another with -o "
+                "or pass --force to overwrite\n",
+                out_dir);
+        jm_config_free(&cfg);
+        return JM_EXIT_USAGE;
+    }
+    if (jm_mkdir_p(out_dir, err, sizeof err) != 0 || access(out_dir, W_OK) != 0) {
+        fprintf(stderr, "joulemark run: cannot write to output directory %s: %s\n", out_dir,
+                err[0] ? err : strerror(errno));
+        jm_config_free(&cfg);
+        return JM_EXIT_SYSTEM;
+    }
+
+    jm_install_interrupt_handlers();
+    jm_run_options opt = {.quick = quick, .progress_tty = isatty(STDERR_FILENO), .log = stderr,
+                          .out_dir = out_dir};
+    jm_results res;
+    jm_results_init(&res);
+    fprintf(stderr, "joulemark %s: %s -> %s (run rules: %s)\n", jm_version_string(),
+            config_path, out_dir, cfg.rules.name);
+    err[0] = '\0';
+    int rc = jm_runner_execute(&cfg, &opt, &res, err, sizeof err);
+    if (rc != JM_EXIT_OK)
+        fprintf(stderr, "joulemark run: %s\n", err);
+
+    int exit_code = rc;
+    bool measured = res.n_workloads > 0;
+    if (measured) {
+        char werr[1024];
+        if (jm_results_write_all(&res, out_dir, werr, sizeof werr) != 0) {
+            fprintf(stderr, "joulemark run: writing results to %s failed: %s\n", out_dir, werr);
+            exit_code = JM_EXIT_SYSTEM;
+        } else {
+            jm_results_print_summary(&res, stdout, isatty(STDOUT_FILENO));
+            fprintf(stderr, "results written to %s/ (results.json, trace.csv, summary.csv, report.html)\n",
+                    out_dir);
+        }
+        if (exit_code == JM_EXIT_OK) {
+            bool any_invalid = !res.complete;
+            for (int w = 0; w < res.n_workloads; w++)
+                for (int i = 0; i < res.workloads[w].n_runs; i++)
+                    any_invalid |= !res.workloads[w].runs[i].valid;
+            if (any_invalid) {
+                fprintf(stderr, "joulemark run: %s\n",
+                        res.complete ? "at least one run is invalid (reasons above and in results.json)"
+                                     : res.incomplete_reason);
+                exit_code = JM_EXIT_INVALID;
+            }
+        }
+    } else {
+        rmdir(out_dir); /* nothing was measured: leave no empty folder behind */
+    }
+    jm_results_free(&res);
+    jm_config_free(&cfg);
+    return exit_code;
+}

@@ -1,0 +1,106 @@
+/* gemm_internal.h - private to kernels/: the GEMM micro-kernel table, cache
+ * blocking, and the general driver that the public jm_sgemm* entry points and
+ * the layers share. Not part of the public contract (kernels.h is).
+ *
+ * Packed layouts (BLIS style): an A micro-panel holds MR rows of op(A) for kc
+ * steps, element (i, p) at a[p * MR + i]; a B micro-panel holds NR columns of
+ * op(B), element (p, j) at b[p * NR + j]. Edge panels are zero-padded.
+ * A micro-kernel overwrites the contiguous MR x NR row-major tile
+ *   t[i * NR + j] = sum_p a[p * MR + i] * b[p * NR + j]
+ * and never reads t; the driver merges the tile into C (alpha, beta, epilogue).
+ */
+#ifndef JM_GEMM_INTERNAL_H
+#define JM_GEMM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+
+typedef void (*jm__ukr_fn)(size_t kc, const float *restrict a, const float *restrict b,
+                           float *restrict t);
+
+typedef struct jm__ukr {
+    const char *name; /* "avx512_12x32", "avx2_fma_6x16", "portable_c" */
+    int mr, nr;
+    jm__ukr_fn fn;
+    bool (*usable)(void); /* CPU check; NULL = always usable */
+} jm__ukr;
+
+/* Each defined in its own file; ISA variants only where the build has them. */
+extern const jm__ukr jm__ukr_portable_c;
+extern const jm__ukr jm__ukr_avx2_fma_6x16;
+extern const jm__ukr jm__ukr_avx512_12x32;
+
+/* The micro-kernel in use (dispatch table after CPU detection, or forced). */
+const jm__ukr *jm__gemm_ukr(void);
+
+/* Cache blocking for a micro-kernel, from hwloc's cache sizes (computed once). */
+typedef struct jm__blocking {
+    size_t kc, mc, nc;
+} jm__blocking;
+void jm__gemm_blocking(const jm__ukr *u, jm__blocking *out);
+/* hwloc cache sizes in bytes (0 = unknown; defaults are used then). */
+void jm__cache_sizes(size_t *l1d, size_t *l2, size_t *l3);
+
+/* Epilogue of the internal driver. Order: if !scale_last: scale; bias; gelu;
+ * if scale_last: scale; residual. Residual row r is read at
+ * residual[crow * ld_residual] where crow is C's row (c_rows[i] when
+ * scattering, else i); row_scale is indexed by the logical row i. */
+typedef struct jm__epi {
+    const float *bias;
+    bool gelu;
+    const float *residual;
+    size_t ld_residual;
+    const float *row_scale;
+    bool scale_last;
+} jm__epi;
+
+/* One GEMM: C = alpha op(A) op(B) + beta C, epilogue. Row i of op(A) is
+ * A row a_rows[i] when a_rows (ta must be JM_NO_TRANS); row i of C is row
+ * c_rows[i] when c_rows. beta == 0 never reads C. threads >= 1: OpenMP team
+ * size (1 runs on the calling thread, safe inside a parallel region).
+ * Arguments are assumed valid (checked by the public entry points). */
+typedef struct jm__gemm_op {
+    jm_trans ta, tb;
+    size_t m, n, k;
+    float alpha;
+    const float *a;
+    size_t lda;
+    const int32_t *a_rows;
+    const float *b;
+    size_t ldb;
+    float beta;
+    float *c;
+    size_t ldc;
+    const int32_t *c_rows;
+    jm__epi epi;
+    int threads;
+} jm__gemm_op;
+
+/* Native driver. Returns JM_K_OK or JM_K_ENOMEM. */
+int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len);
+/* OpenBLAS driver (gathers/scatters and applies the epilogue in extra passes);
+ * JM_K_EBACKEND when not built in. */
+int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len);
+
+/* Merges a computed row segment t[0..len) (alpha not yet applied) into C row
+ * i (logical), columns j0.., applying beta on `first` and the epilogue on
+ * `last`. Shared by the native and OpenBLAS drivers. */
+void jm__gemm_store_row(const jm__gemm_op *op, const float *t, size_t i, size_t j0, size_t len,
+                        bool first, bool last);
+/* In-place epilogue on a row segment c[0..len) of logical row i, columns j0... */
+void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len);
+
+/* GELU, tanh approximation, vectorisable; the fp64 twin is jm__gelu_d. */
+void jm__gelu_inplace(float *x, size_t n);
+double jm__gelu_d(double x);
+
+/* Sets OpenBLAS' process-wide thread count (no-op when not built in). */
+void jm__openblas_set_threads(int threads);
+
+/* Per-thread scratch (grows, kept for the thread's life). slot 0..3. */
+float *jm__scratch(int slot, size_t n_floats);
+
+#endif /* JM_GEMM_INTERNAL_H */

@@ -1,0 +1,43 @@
+/* meters_internal.h - private to meters/: the meter instances registered in
+ * meter_table.c and small helpers shared by meter files (sysfs reads, option
+ * parsing, counter wrap). Tests may include it to reach jm__ helpers; the
+ * runner and reports must use meters.h only. */
+#ifndef JM_METERS_INTERNAL_H
+#define JM_METERS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meters.h"
+
+extern const jm_meter_ops jm__meter_rapl;
+extern const jm_meter_ops jm__meter_perf;
+extern const jm_meter_ops jm__meter_msr;
+extern const jm_meter_ops jm__meter_nvml;
+extern const jm_meter_ops jm__meter_ptd;
+extern const jm_meter_ops jm__meter_replay;
+extern const jm_meter_ops jm__meter_estimate;
+
+/* Reads a small text file (trailing newline stripped). Returns 0, or -errno. */
+int jm__read_text(const char *path, char *buf, size_t len);
+/* Parses an unsigned decimal integer file. Returns 0, or -errno / -EINVAL. */
+int jm__read_u64(const char *path, uint64_t *out);
+
+/* Option helpers: parse the option `key` of spec as a number. Absent -> *out = def,
+ * returns 0. Malformed or out of [lo, hi] -> -1 with err naming meter, key and value. */
+int jm__opt_double(const jm_meter_spec *spec, const char *key, double def, double lo, double hi,
+                   double *out, char *err, size_t err_len);
+int jm__opt_long(const jm_meter_spec *spec, const char *key, long def, long lo, long hi, long *out,
+                 char *err, size_t err_len);
+
+/* Delta of a counter of `width_bits` bits (1..64) from old to new, wrap handled. */
+uint64_t jm__counter_delta(uint64_t old_raw, uint64_t new_raw, unsigned width_bits);
+
+/* Appends printf-style text to the NUL-terminated buf (truncating). */
+void jm__appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Sleeps for ms milliseconds (restarting on EINTR). */
+void jm__sleep_ms(unsigned ms);
+
+#endif /* JM_METERS_INTERNAL_H */

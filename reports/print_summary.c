@@ -1,0 +1,75 @@
+/* print_summary.c - the terminal summary table: per workload throughput,
+ * power, mJ/token with its 95% CI, tokens/J and the energy source, then the
+ * comparison ratios with their CIs. Estimated figures are flagged loudly. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports_internal.h"
+
+static const char *on(bool color, const char *code)
+{
+    return color ? code : "";
+}
+
+void jm_results_print_summary(const jm_results *r, FILE *out, bool color)
+{
+    const char *bold = on(color, "\033[1m"), *warn = on(color, "\033[1;33m"),
+               *reset = on(color, "\033[0m");
+    fprintf(out, "%sjoulemark results%s (%s%s%s)\n", bold, reset,
+            r->joulemark_version[0] ? "joulemark " : "", r->joulemark_version,
+            r->quick ? ", QUICK run: shortened, not for comparison" : "");
+    if (r->estimated)
+        fprintf(out,
+                "%s*** ESTIMATED: energy figures below come from a model, not a hardware meter "
+                "***%s\n",
+                warn, reset);
+    if (!r->complete)
+        fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
+                r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted",
+                reset);
+    fprintf(out, "\n%-20s %7s %12s %9s %-30s %11s  %s\n", "workload", "runs", "tokens/s",
+            "power W", "mJ/token median [95% CI]", "tokens/J", "energy source");
+    for (int i = 0; i < r->n_workloads; i++) {
+        const jm_workload_result *w = &r->workloads[i];
+        const jm_run_summary *s = &w->summary;
+        char a[32], b[32], c[32], d[32], e[32], f[32], runs[16], mj[64];
+        snprintf(runs, sizeof(runs), "%d/%d", s->valid_runs, w->n_runs);
+        snprintf(mj, sizeof(mj), "%s [%s, %s]", jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
+                 jm__fmt(d, sizeof(d), "%.4g", s->mj_per_token.ci95_low),
+                 jm__fmt(e, sizeof(e), "%.4g", s->mj_per_token.ci95_high));
+        const char *src = "";
+        bool est = false;
+        for (int k = 0; k < w->n_runs; k++) {
+            est = est || w->runs[k].estimated;
+            if (!src[0] && jm__run_counts(&w->runs[k]))
+                src = w->runs[k].energy_source;
+        }
+        fprintf(out, "%-20s %7s %12s %9s %-30s %11s  %s%s%s%s\n", w->name, runs,
+                jm__fmt(a, sizeof(a), "%.1f", s->tokens_per_s.median),
+                jm__fmt(b, sizeof(b), "%.2f", s->avg_power_w.median), mj,
+                jm__fmt(f, sizeof(f), "%.2f", s->tokens_per_j.median), src[0] ? src : "none",
+                est ? warn : "", est ? " ESTIMATED" : "", est ? reset : "");
+        for (int k = 0; k < w->n_runs; k++)
+            for (int m = 0; m < w->runs[k].n_invalid_reasons; m++)
+                fprintf(out, "  %s run %d (%s) invalid: %s\n", w->name, w->runs[k].index,
+                        w->runs[k].phase, w->runs[k].invalid_reasons[m]);
+    }
+    if (r->n_comparisons)
+        fprintf(out, "\n");
+    for (int i = 0; i < r->n_comparisons; i++) {
+        const jm_comparison *c = &r->comparisons[i];
+        const jm_stat *s = &c->energy_per_token_ratio;
+        char m[32], lo[32], hi[32], pr[32], fr[32];
+        fprintf(out,
+                "%s%s vs %s: energy per token ratio %sx%s (95%% CI %s-%sx, %d paired runs; "
+                "> 1 means %s is cheaper); params ratio %s, FLOP/token ratio %s; source %s%s%s%s\n",
+                bold, c->baseline, c->candidate, jm__fmt(m, sizeof(m), "%.2f", s->median), reset,
+                jm__fmt(lo, sizeof(lo), "%.2f", s->ci95_low),
+                jm__fmt(hi, sizeof(hi), "%.2f", s->ci95_high), s->n, c->candidate,
+                jm__fmt(pr, sizeof(pr), "%.3g", c->params_ratio),
+                jm__fmt(fr, sizeof(fr), "%.3g", c->flops_ratio),
+                c->energy_source[0] ? c->energy_source : "none", c->estimated ? warn : "",
+                c->estimated ? " ESTIMATED" : "", c->estimated ? reset : "");
+    }
+}

@@ -1,0 +1,62 @@
+/* reports_internal.h - helpers shared by the files of reports/ (private to
+ * reports/; not part of the public API): a growable text buffer, number
+ * formatting that keeps NaN/inf out of the outputs, and XML escaping. */
+#ifndef JM_REPORTS_INTERNAL_H
+#define JM_REPORTS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reports.h"
+
+/* Growable NUL-terminated text. On allocation failure `failed` is set and
+ * further appends are ignored; the writer checks it once before writing. */
+typedef struct jm__buf {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} jm__buf;
+
+void jm__buf_init(jm__buf *b);
+void jm__buf_free(jm__buf *b);
+void jm__buf_puts(jm__buf *b, const char *s);
+void jm__buf_printf(jm__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s escaped for XML/HTML text and attribute values (& < > " '). */
+void jm__buf_xml(jm__buf *b, const char *s);
+/* Appends s as a CSV field (quoted when it holds , " or a line break). */
+void jm__buf_csv(jm__buf *b, const char *s);
+/* Writes the buffer to path atomically; fails with JM_R_ENOMEM if b->failed. */
+int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len);
+
+/* cJSON number or null when not finite (JSON has no NaN). */
+cJSON *jm__json_num(double v);
+/* Adds a jm_stat as an object {n, median, mean, min, max, stddev, ci95_low, ci95_high}. */
+cJSON *jm__stat_to_json(const jm_stat *s);
+/* Formats v with fmt, or "n/a" when not finite, into buf. */
+const char *jm__fmt(char *buf, size_t len, const char *fmt, double v);
+
+/* Phase of a trace mark label: its first word ("testing dense run 1" -> "testing"). */
+void jm__mark_phase(const char *label, char *phase, size_t len);
+/* Label of the mark in effect at t_ns ("" before the first mark). */
+const char *jm__trace_label_at(const jm_trace *t, uint64_t t_ns);
+
+/* Appends a zeroed comparison (NULL when out of memory). */
+jm_comparison *jm__results_add_comparison(jm_results *r);
+
+/* Rank k of the order-statistic 95% CI of the median for n values (0 when n < 6). */
+int jm__median_ci_rank(int n);
+/* True when the run counts in summaries: valid and of the testing phase. */
+bool jm__run_counts(const jm_run_result *run);
+/* Workload by name, or NULL. */
+const jm_workload_result *jm__find_workload(const jm_results *r, const char *name);
+
+/* The writers of writer_table.c. */
+int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len);
+int jm__write_trace_csv(const jm_results *r, const char *path, char *err, size_t err_len);
+int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len);
+int jm__write_html(const jm_results *r, const char *path, char *err, size_t err_len);
+/* Reads trace.csv (layout of jm__write_trace_csv) into r->trace, whose
+ * columns and marks come from results.json. */
+int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_len);
+
+#endif /* JM_REPORTS_INTERNAL_H */

@@ -1,0 +1,78 @@
+/* summary_csv.c - summary.csv: one row per workload (median and 95% CI of
+ * each figure, units in the column names, energy source and kind), then one
+ * row per comparison, for spreadsheets. Layout in docs/results.md. */
+#include <math.h>
+#include <stdio.h>
+
+#include "reports_internal.h"
+
+static void put_num(jm__buf *b, double v)
+{
+    jm__buf_puts(b, ",");
+    if (isfinite(v))
+        jm__buf_printf(b, "%.9g", v);
+}
+
+static void put_stat(jm__buf *b, const jm_stat *s)
+{
+    put_num(b, s->median);
+    put_num(b, s->ci95_low);
+    put_num(b, s->ci95_high);
+}
+
+int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len)
+{
+    jm__buf b;
+    jm__buf_init(&b);
+    jm__buf_puts(&b, "row,name,candidate,params,active_params,flops_per_token,valid_runs,"
+                     "tokens_per_s_median,tokens_per_s_ci95_low,tokens_per_s_ci95_high,"
+                     "avg_power_w_median,avg_power_w_ci95_low,avg_power_w_ci95_high,"
+                     "mj_per_token_median,mj_per_token_ci95_low,mj_per_token_ci95_high,"
+                     "tokens_per_j_median,tokens_per_j_ci95_low,tokens_per_j_ci95_high,"
+                     "mj_per_token_above_idle_median,mj_per_token_above_idle_ci95_low,"
+                     "mj_per_token_above_idle_ci95_high,"
+                     "energy_per_token_ratio_median,energy_per_token_ratio_ci95_low,"
+                     "energy_per_token_ratio_ci95_high,params_ratio,flops_ratio,"
+                     "energy_source,energy_kind\n");
+    for (int i = 0; i < r->n_workloads; i++) {
+        const jm_workload_result *w = &r->workloads[i];
+        const char *src = "";
+        bool est = false;
+        for (int k = 0; k < w->n_runs; k++) {
+            est = est || w->runs[k].estimated;
+            if (!src[0] && jm__run_counts(&w->runs[k]))
+                src = w->runs[k].energy_source;
+        }
+        jm__buf_puts(&b, "workload,");
+        jm__buf_csv(&b, w->name);
+        jm__buf_printf(&b, ",,%llu,%llu", (unsigned long long)w->params,
+                       (unsigned long long)w->active_params);
+        put_num(&b, w->flops_per_token);
+        jm__buf_printf(&b, ",%d", w->summary.valid_runs);
+        put_stat(&b, &w->summary.tokens_per_s);
+        put_stat(&b, &w->summary.avg_power_w);
+        put_stat(&b, &w->summary.mj_per_token);
+        put_stat(&b, &w->summary.tokens_per_j);
+        put_stat(&b, &w->summary.mj_per_token_above_idle);
+        jm__buf_puts(&b, ",,,,,,");
+        jm__buf_csv(&b, src);
+        jm__buf_printf(&b, ",%s\n", est ? "estimated" : "measured");
+    }
+    for (int i = 0; i < r->n_comparisons; i++) {
+        const jm_comparison *c = &r->comparisons[i];
+        jm__buf_puts(&b, "comparison,");
+        jm__buf_csv(&b, c->baseline);
+        jm__buf_puts(&b, ",");
+        jm__buf_csv(&b, c->candidate);
+        jm__buf_printf(&b, ",,,,%d,,,,,,,,,,,,,,,", c->energy_per_token_ratio.n);
+        put_stat(&b, &c->energy_per_token_ratio);
+        put_num(&b, c->params_ratio);
+        put_num(&b, c->flops_ratio);
+        jm__buf_puts(&b, ",");
+        jm__buf_csv(&b, c->energy_source);
+        jm__buf_printf(&b, ",%s\n", c->estimated ? "estimated" : "measured");
+    }
+    int rc = jm__buf_write(&b, path, err, err_len);
+    jm__buf_free(&b);
+    return rc;
+}
