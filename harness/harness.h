@@ -130,6 +130,10 @@ typedef struct jm_run_options {
     bool progress_tty;  /* redraw progress lines in place */
     FILE *log;          /* progress lines (stderr by default); NULL = silent */
     const char *out_dir; /* meters export their raw logs under out_dir/meters/ */
+    /* Meters opened by the caller (tests' scripted meters, embedders): used
+     * before the config's meters, owned and closed by the caller. */
+    jm_meter *preopened;
+    int n_preopened;
 } jm_run_options;
 
 /* Set from a SIGINT/SIGTERM handler; the runner stops at the next batch. */

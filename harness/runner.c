@@ -124,11 +124,55 @@ static uint64_t mark_time(const runner *r, const char *label)
     return 0;
 }
 
+/* Records an available meter in the result model and the sampler's list. */
+static void add_active(runner *r, const jm_meter *m, jm_meter_result *mr)
+{
+    const jm_config *cfg = r->cfg;
+    mr->estimated = m->info.kind == JM_METER_ESTIMATED;
+    snprintf(mr->source, sizeof mr->source, "%s", m->info.source);
+    snprintf(mr->model, sizeof mr->model, "%s", m->info.model);
+    mr->n_domains = m->info.n_domains < JM_R_MAX_DOMAINS ? m->info.n_domains : JM_R_MAX_DOMAINS;
+    for (int d = 0; d < mr->n_domains; d++)
+        snprintf(mr->domains[d], sizeof mr->domains[d], "%s", m->info.domains[d]);
+    mr->resolution_j = m->info.resolution_j;
+    mr->update_period_ms = m->info.update_period_ms;
+    const char *iv = jm_meter_spec_get(&m->spec, "interval_ms");
+    mr->interval_ms = iv ? (unsigned)atoi(iv)
+                         : (cfg->rules.interval_ms ? cfg->rules.interval_ms
+                                                   : m->info.default_interval_ms);
+    progress(r, "meter %-9s available (%s, %d domain%s, %s)\n", m->spec.name,
+             jm_meter_kind_name(m->info.kind), m->info.n_domains,
+             m->info.n_domains == 1 ? "" : "s", m->info.source);
+    r->active[r->n_active] = *m;
+    r->active_to_result[r->n_active] = r->res->n_meters - 1;
+    bool chosen = cfg->primary_meter[0] ? strcmp(cfg->primary_meter, m->spec.name) == 0
+                                        : m->info.kind == JM_METER_MEASURED;
+    if (r->primary < 0 && chosen)
+        r->primary = r->n_active;
+    r->n_active++;
+}
+
 static int open_meters(runner *r)
 {
     jm_config *cfg = r->cfg;
     r->n_active = 0;
     r->primary = -1;
+    for (int i = 0; i < r->opt->n_preopened && r->n_active < JM_CFG_MAX_METERS; i++) {
+        jm_meter *m = &r->opt->preopened[i];
+        jm_meter_result *mr = jm_results_add_meter(r->res);
+        if (!mr) {
+            snprintf(r->err, r->err_len, "out of memory");
+            return JM_EXIT_SYSTEM;
+        }
+        snprintf(mr->name, sizeof mr->name, "%s", m->spec.name);
+        snprintf(mr->spec, sizeof mr->spec, "%s (opened by the caller)", m->spec.name);
+        mr->available = m->available;
+        if (!m->available) {
+            snprintf(mr->reason, sizeof mr->reason, "%s", m->reason);
+            continue;
+        }
+        add_active(r, m, mr);
+    }
     for (int i = 0; i < cfg->n_meters; i++) {
         jm_meter_spec spec;
         char merr[512];
@@ -136,6 +180,8 @@ static int open_meters(runner *r)
             snprintf(r->err, r->err_len, "meter \"%s\": %s", cfg->meters[i], merr);
             return JM_EXIT_USAGE;
         }
+        if (r->n_active >= JM_CFG_MAX_METERS)
+            break;
         jm_meter *m = &r->meters[r->n_meters];
         int rc = jm_meter_open(&spec, m, merr, sizeof merr);
         if (rc == JM_M_EOPTION) {
@@ -149,6 +195,10 @@ static int open_meters(runner *r)
         }
         r->n_meters++;
         jm_meter_result *mr = jm_results_add_meter(r->res);
+        if (!mr) {
+            snprintf(r->err, r->err_len, "out of memory");
+            return JM_EXIT_SYSTEM;
+        }
         snprintf(mr->name, sizeof mr->name, "%s", spec.name);
         snprintf(mr->spec, sizeof mr->spec, "%s", cfg->meters[i]);
         mr->available = m->available;
@@ -160,28 +210,7 @@ static int open_meters(runner *r)
             progress(r, "meter %-9s unavailable: %s\n", spec.name, m->reason);
             continue;
         }
-        mr->estimated = m->info.kind == JM_METER_ESTIMATED;
-        snprintf(mr->source, sizeof mr->source, "%s", m->info.source);
-        snprintf(mr->model, sizeof mr->model, "%s", m->info.model);
-        mr->n_domains = m->info.n_domains < JM_R_MAX_DOMAINS ? m->info.n_domains : JM_R_MAX_DOMAINS;
-        for (int d = 0; d < mr->n_domains; d++)
-            snprintf(mr->domains[d], sizeof mr->domains[d], "%s", m->info.domains[d]);
-        mr->resolution_j = m->info.resolution_j;
-        mr->update_period_ms = m->info.update_period_ms;
-        const char *iv = jm_meter_spec_get(&m->spec, "interval_ms");
-        mr->interval_ms = iv ? (unsigned)atoi(iv)
-                             : (cfg->rules.interval_ms ? cfg->rules.interval_ms
-                                                       : m->info.default_interval_ms);
-        progress(r, "meter %-9s available (%s, %d domain%s, %s)\n", spec.name,
-                 jm_meter_kind_name(m->info.kind), m->info.n_domains,
-                 m->info.n_domains == 1 ? "" : "s", m->info.source);
-        r->active[r->n_active] = *m;
-        r->active_to_result[r->n_active] = r->res->n_meters - 1;
-        bool chosen = cfg->primary_meter[0] ? strcmp(cfg->primary_meter, spec.name) == 0
-                                            : m->info.kind == JM_METER_MEASURED;
-        if (r->primary < 0 && chosen)
-            r->primary = r->n_active;
-        r->n_active++;
+        add_active(r, m, mr);
     }
     if (r->n_active == 0) {
         snprintf(r->err, r->err_len,
@@ -453,10 +482,12 @@ static int run_workload(runner *r, const jm_workload_config *wc)
     }
 
     int rc = JM_EXIT_OK;
-    mark(r, "begin:warmup:%.40s", wc->name);
-    if (run_batches(r, w, rules->warmup_s, 1, NULL, NULL, NULL, NULL) != 0)
-        rc = JM_EXIT_SYSTEM;
-    mark(r, "end:warmup:%.40s", wc->name);
+    if (rules->warmup_s > 0) {
+        mark(r, "begin:warmup:%.40s", wc->name);
+        if (run_batches(r, w, rules->warmup_s, 1, NULL, NULL, NULL, NULL) != 0)
+            rc = JM_EXIT_SYSTEM;
+        mark(r, "end:warmup:%.40s", wc->name);
+    }
 
     uint64_t *lat = NULL;
     size_t n_lat = 0, cap_lat = 0;
@@ -575,13 +606,6 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
     jm_system_caches(&caches);
     r->threads = cfg->rules.threads > 0 ? cfg->rules.threads
                                         : (caches.cores > 0 ? caches.cores : omp_get_num_procs());
-    omp_set_num_threads(r->threads);
-    char reason[256];
-    if (jm_pin_omp_threads(r->threads, reason, sizeof reason) != 0)
-        progress(r, "threads: %d, not pinned: %s\n", r->threads, reason);
-    else
-        progress(r, "threads: %d, pinned one per core (hwloc)%s%s\n", r->threads,
-                 reason[0] ? "; " : "", reason);
     cJSON_AddNumberToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(res->config, "effective"),
                                                 "run_rules"),
                             "threads_used", r->threads);
@@ -605,6 +629,16 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
         rc = JM_EXIT_SYSTEM;
         goto done;
     }
+    /* pin only now: meters (the estimate reads the process's CPU set) and the
+     * sampler thread (created above, it keeps the whole CPU set) must not
+     * inherit the master thread's single-core binding */
+    omp_set_num_threads(r->threads);
+    char reason[256];
+    if (jm_pin_omp_threads(r->threads, reason, sizeof reason) != 0)
+        progress(r, "threads: %d, not pinned: %s\n", r->threads, reason);
+    else
+        progress(r, "threads: %d, pinned one per core (hwloc)%s%s\n", r->threads,
+                 reason[0] ? "; " : "", reason);
     idle_baseline(r);
     for (int i = 0; i < cfg->n_workloads && !jm_interrupted; i++) {
         rc = run_workload(r, &cfg->workloads[i]);

@@ -45,7 +45,7 @@ typedef struct jm__dims {
     X(attn, float, d->layer ? d->T * d->D : 0)                                                    \
     X(x1, float, d->layer ? d->T * d->D : 0)                                                      \
     X(y, float, d->layer ? d->T * d->D : 0)                                                       \
-    X(hid, float, d->dense ? d->T * d->FC : (d->moe ? d->N * JM_MOE_TILE_MAX * d->F : 0))         \
+    X(hid, float, d->dense ? d->T * d->FC : (d->moe ? d->N * JM_MOE_TILE_MAX * (d->F + d->D) : 0))         \
     X(logits, float, d->moe ? d->T * d->E : 0)                                                    \
     X(choice, int32_t, d->moe ? d->T * d->K : 0)                                                  \
     X(gate, float, d->moe ? d->T * d->K : 0)                                                      \

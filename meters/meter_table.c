@@ -6,6 +6,9 @@
 
 static const jm_meter_ops *const meter_table[] = {
     &jm__meter_rapl,
+    &jm__meter_perf,
+    &jm__meter_ptd,
+    &jm__meter_replay,
     &jm__meter_estimate,
     NULL,
 };

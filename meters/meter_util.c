@@ -116,3 +116,13 @@ void jm__appendf(char *buf, size_t len, const char *fmt, ...)
     vsnprintf(buf + used, len - used, fmt, ap);
     va_end(ap);
 }
+
+void jm__setf(char *buf, size_t len, const char *fmt, ...)
+{
+    if (len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}

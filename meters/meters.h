@@ -188,6 +188,34 @@ unsigned jm_sampler_interval_ms(const jm_sampler *s, int meter);
 #define JM_ESTIMATE_IDLE_FRACTION 0.3
 long jm_estimate_default_cpus(void);
 
+/* ------------------------------------------------------ replay traces --- */
+/* A recorded trace: PTDaemon spl.txt (times in UTC epoch ns), our trace.csv
+ * (header with a time column t_s/t_ns/time_s/timestamp/time and *_w power or
+ * *_j cumulative-energy columns; empty cells skipped) or a headerless CSV of
+ * timestamp_s,watts. The "replay" meter plays one on the monotonic clock;
+ * these functions compute over it directly (times in the trace's own base). */
+typedef struct jm_replay_trace jm_replay_trace;
+/* JM_M_UNAVAILABLE when the file does not exist; JM_M_EOPTION when malformed. */
+int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t err_len);
+void jm_replay_free(jm_replay_trace *t);
+int jm_replay_domains(const jm_replay_trace *t);
+const char *jm_replay_domain_name(const jm_replay_trace *t, int d);
+bool jm_replay_is_power(const jm_replay_trace *t); /* false: cumulative joules */
+size_t jm_replay_count(const jm_replay_trace *t, int d);
+const uint64_t *jm_replay_times(const jm_replay_trace *t, int d);
+const double *jm_replay_values(const jm_replay_trace *t, int d);
+/* Linear interpolation, clamped to the first/last sample. */
+double jm_replay_value_at(const jm_replay_trace *t, int d, uint64_t t_ns);
+/* MLPerf power rule: mean of the positive samples strictly inside (t0, t1).
+ * JM_M_ESTATE when none (or an energy trace). */
+int jm_replay_mean_power(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t1_ns,
+                         double *mean_w, size_t *n_used);
+/* Energy over [t0, t1]: trapezoid over power samples, or the counter difference. */
+int jm_replay_energy(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t1_ns,
+                     double *energy_j);
+/* "MM-DD-YYYY HH:MM:SS.mmm" (UTC, PTDaemon and LoadGen power_begin) -> epoch ns. */
+int jm_ptd_time_parse(const char *text, uint64_t *ns);
+
 #ifdef __cplusplus
 }
 #endif

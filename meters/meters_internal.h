@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "meters.h"
 
 extern const jm_meter_ops jm__meter_rapl;
@@ -36,6 +38,32 @@ uint64_t jm__counter_delta(uint64_t old_raw, uint64_t new_raw, unsigned width_bi
 
 /* Appends printf-style text to the NUL-terminated buf (truncating). */
 void jm__appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* printf-style into buf, truncating silently (messages of bounded use). */
+void jm__setf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* perf_event_open(2); returns the fd or -errno. (struct perf_event_attr comes from
+ * <perfmon/pfmlib_perf_event.h>; <linux/perf_event.h> would clash with it.) */
+struct perf_event_attr;
+int jm__perf_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+                  unsigned long flags);
+/* "0-3,8,10-11" -> CPU numbers; returns the count or -1 when malformed. */
+int jm__parse_cpu_list(const char *text, int *cpus, int max);
+/* The permission-denied message for perf events, with the fixes. */
+void jm__perf_permission_fix(char *buf, size_t len, const char *what);
+
+/* One event of a perf PMU in sysfs (DEVICES/PMU/events/NAME, .scale, .unit). */
+typedef struct jm__perf_sysfs_event {
+    char name[64];    /* "energy-pkg" */
+    uint64_t config;  /* from "event=0x02" */
+    double scale;     /* joules per count */
+} jm__perf_sysfs_event;
+/* Reads DEVICES/PMU: type, cpumask and the energy-* events with their scale
+ * and unit. Events whose unit is not Joules or whose scale is missing are
+ * skipped and named in `skipped`. Returns the event count, or -1 with why. */
+int jm__perf_sysfs_scan(const char *devices, const char *pmu, uint32_t *type, int *cpus,
+                        int *n_cpus, jm__perf_sysfs_event *ev, int max, char *skipped,
+                        size_t skipped_len, char *why, size_t why_len);
 
 /* Sleeps for ms milliseconds (restarting on EINTR). */
 void jm__sleep_ms(unsigned ms);

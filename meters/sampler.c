@@ -207,6 +207,10 @@ int jm_sampler_start(jm_sampler *s, char *err, size_t err_len)
         return JM_M_ESTATE;
     }
     s->stop_requested = false;
+    /* one synchronous sample first, so that every window starting after
+     * jm_sampler_start is covered from its beginning */
+    for (int i = 0; i < s->n; i++)
+        sample_track(&s->tracks[i]);
     int rc = pthread_create(&s->thread, NULL, sampler_main, s);
     if (rc != 0) {
         pthread_mutex_unlock(&s->lock);

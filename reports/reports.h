@@ -330,6 +330,22 @@ int jm_mlperf_parse_power_time(const char *text, int64_t *unix_ns);
 int jm_mlperf_spl_average_w(const char *spl_path, int64_t begin_unix_ns, int64_t end_unix_ns,
                             double *avg_w, size_t *n_samples, char *err, size_t err_len);
 
+/* One point of joulemark's own power file (joulemark_power.csv): wall clock
+ * (Unix ns, UTC) and the cumulative energy in joules of the primary meter. */
+typedef struct jm_mlperf_power_sample {
+    int64_t unix_ns;
+    double energy_j;
+} jm_mlperf_power_sample;
+#define JM_MLPERF_POWER_FILE "joulemark_power.csv"
+/* Writes joulemark_power.csv (documented in docs/submission.md). */
+int jm_mlperf_write_power_samples(const char *path, const char *source, bool estimated,
+                                  const jm_mlperf_power_sample *s, size_t n, char *err,
+                                  size_t err_len);
+/* Energy between begin and end (Unix ns) from a joulemark_power.csv, by
+ * linear interpolation of the cumulative energy at both ends. */
+int jm_mlperf_power_file_energy(const char *path, int64_t begin_unix_ns, int64_t end_unix_ns,
+                                double *energy_j, size_t *n_samples, char *err, size_t err_len);
+
 /* What the runner hands over to write the LoadGen logs of one run. */
 typedef struct jm_mlperf_run {
     char benchmark[JM_R_NAME_MAX];  /* workload name: "moe-layer" */
@@ -349,6 +365,11 @@ typedef struct jm_mlperf_run {
     bool estimated;
     char rules[16];                 /* "quick" | "mlperf" */
     char joulemark_version[JM_R_NAME_MAX];
+    /* cumulative energy samples covering the power window (from the sampler;
+     * written to joulemark_power.csv so the power metric can be recomputed);
+     * not owned; may be NULL */
+    const struct jm_mlperf_power_sample *power_samples;
+    size_t n_power_samples;
 } jm_mlperf_run;
 
 /* Writes mlperf_log_detail.txt and mlperf_log_summary.txt of one run into dir
@@ -361,12 +382,15 @@ char *jm_mlperf_summary_text(const jm_mlperf_run *run, char *err, size_t err_len
 /* A parsed detail log: the key/value of every :::MLLOG line (values as cJSON). */
 typedef struct jm_mlperf_log {
     cJSON *entries; /* owned: object key -> value (last value wins) */
+    cJSON *raw;     /* owned: object key -> the value's JSON text (exact big integers) */
     int n_lines, n_errors, n_warnings;
 } jm_mlperf_log;
 int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t err_len);
 int jm_mlperf_log_load(const char *path, jm_mlperf_log *out, char *err, size_t err_len);
 void jm_mlperf_log_free(jm_mlperf_log *log);
 const cJSON *jm_mlperf_log_get(const jm_mlperf_log *log, const char *key);
+/* An unsigned integer value exactly (seeds exceed a double's 53 bits). */
+int jm_mlperf_log_get_u64(const jm_mlperf_log *log, const char *key, uint64_t *out);
 /* A parsed summary log: "key : value" lines (key trimmed) into a cJSON object of strings. */
 int jm_mlperf_summary_parse(const char *text, cJSON **out, char *err, size_t err_len);
 /* Keys every detail log of the scenario carries (NULL-terminated). */
@@ -439,6 +463,49 @@ int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char 
 /* Loads configs/paper-presets.json: *out is malloc'd (free() it). */
 int jm_training_presets_load(const char *path, jm_training_preset **out, int *n, char *err,
                              size_t err_len);
+
+/* ---- MLPerf submission tree (submission_*.c) ---- */
+/* Names that become folder names: letters, digits, '-', '_', '.'; not empty,
+ * not "." or "..", at most 64 characters. what names the field in err. */
+int jm_submission_name_check(const char *what, const char *name, char *err, size_t err_len);
+/* Keys every systems/<system>.json must carry (NULL-terminated). */
+extern const char *const jm_submission_system_keys[];
+/* Keys every measurements/.../<system>_<scenario>.json must carry. */
+extern const char *const jm_submission_measurement_keys[];
+/* The MLPerf model a benchmark maps to by its kind ("moe" -> "mixtral-8x7b",
+ * "dense" -> "llama2-70b-99"), or NULL. */
+const char *jm_submission_model_for_kind(const char *kind);
+
+#define JM_SUBMISSION_MAX_INPUTS 16
+typedef struct jm_submission_opts {
+    const char *results_dirs[JM_SUBMISSION_MAX_INPUTS];
+    int n_results_dirs;
+    const char *out_dir;      /* the tree is built in out_dir/open/<submitter> */
+    const char *submitter;
+    const char *system;
+    const char *system_file;  /* user JSON with the keys the description cannot give; may be NULL */
+    int n_maps;
+    const char *maps[JM_SUBMISSION_MAX_INPUTS]; /* "benchmark=model" overrides */
+    bool force;               /* replace an existing open/<submitter> */
+} jm_submission_opts;
+/* Builds open/<submitter>/ (systems, code, measurements, results,
+ * model_mapping.json) from joulemark results directories that hold
+ * results.json and mlperf/<benchmark>/<scenario>/{ranging,run_1,accuracy}/.
+ * *n_packaged gets the number of benchmark/scenario pairs. */
+int jm_submission_build(const jm_submission_opts *o, int *n_packaged, char *err,
+                        size_t err_len);
+
+/* Problems found by the validator, one message each (file, key, value, expected). */
+typedef struct jm_check_problems {
+    int n, cap;
+    char **items;
+} jm_check_problems;
+void jm_check_problems_free(jm_check_problems *p);
+void jm_check_problem(jm_check_problems *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Validates a submission tree (the folder holding open/, or open/<submitter>).
+ * Returns 0 when it could look (problems may still be found) or an error. */
+int jm_submission_check(const char *dir, jm_check_problems *out, char *err, size_t err_len);
 
 #ifdef __cplusplus
 }

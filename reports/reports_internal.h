@@ -59,4 +59,30 @@ int jm__write_html(const jm_results *r, const char *path, char *err, size_t err_
  * columns and marks come from results.json. */
 int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_len);
 
+/* ---- SVG charts (svg_charts.c), appended to an HTML body ---- */
+/* One bar of a bar chart: median with a 95% CI whisker. data_key is the JSON
+ * path of the statistic in results.json ("workloads[0].summary.mj_per_token"):
+ * the bar carries data-key="<data_key>.median" and data-value, the whisker
+ * caps ".ci95_low" / ".ci95_high", so tests can check them against the JSON. */
+typedef struct jm__bar {
+    const char *label;
+    const jm_stat *stat;
+    char data_key[128];
+    bool estimated;
+} jm__bar;
+/* Horizontal bar chart with CI whiskers; ref_line > 0 draws a dashed
+ * reference line at that value (e.g. 1 = "no saving"). */
+void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *unit,
+                  const jm__bar *bars, int n, double ref_line, const char *ref_label);
+/* Power over time per meter domain with the phases shaded. */
+void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t);
+/* Smallest "nice" number (1, 2, 2.5, 5 x 10^k) >= v (v > 0). */
+double jm__nice_ceil(double v);
+
+/* ---- HTML pieces shared by the report and the comparison page ---- */
+void jm__html_head(jm__buf *b, const char *title);
+void jm__html_tail(jm__buf *b);
+/* <td> holding a number shown with fmt, its exact value and JSON path. */
+void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key);
+
 #endif /* JM_REPORTS_INTERNAL_H */

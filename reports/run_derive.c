@@ -18,7 +18,7 @@ void jm_run_result_derive(jm_run_result *run)
     run->tokens_per_s = ratio(tokens, run->duration_s);
     run->avg_power_w = ratio(run->energy_j, run->duration_s);
     run->tokens_per_j = ratio(tokens, run->energy_j);
-    run->mj_per_token = tokens > 0 ? ratio(run->energy_j * 1e3, tokens) : NAN;
+    run->mj_per_token = (tokens > 0 && run->energy_j > 0) ? run->energy_j * 1e3 / tokens : NAN;
     run->tokens_per_j_above_idle = ratio(tokens, run->energy_above_idle_j);
     run->mj_per_token_above_idle =
         (tokens > 0 && run->energy_above_idle_j > 0) ? run->energy_above_idle_j * 1e3 / tokens

@@ -1,0 +1,383 @@
+/* replay_trace.c - recorded power/energy traces: PTDaemon spl.txt, our
+ * trace.csv (header row naming a time column and *_w or *_j columns), or a
+ * headerless CSV of timestamp_s,watts. Each domain is its own time series
+ * (empty cells skipped). Window queries: MLPerf-style mean power and energy. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "meters_internal.h"
+
+#define REPLAY_MAX_COLS 64
+
+typedef struct series {
+    char name[JM_METER_NAME_MAX];
+    uint64_t *t_ns;
+    double *v;
+    size_t n, cap;
+} series;
+
+struct jm_replay_trace {
+    bool power; /* true: watts; false: cumulative joules */
+    int n;
+    series s[JM_METER_MAX_DOMAINS];
+};
+
+int jm_ptd_time_parse(const char *text, uint64_t *ns)
+{
+    int mo, d, y, h, mi, sec, len = 0;
+    if (sscanf(text, "%2d-%2d-%4d %2d:%2d:%2d%n", &mo, &d, &y, &h, &mi, &sec, &len) != 6)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
+        return -1;
+    const char *p = text + len;
+    double frac = 0.0;
+    if (*p == '.') {
+        char *end;
+        frac = strtod(p, &end);
+        if (end == p + 1)
+            return -1;
+    }
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi, .tm_sec = sec};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *ns = (uint64_t)t * UINT64_C(1000000000) + (uint64_t)llround(frac * 1e9);
+    return 0;
+}
+
+static int push(series *s, uint64_t t, double v)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *nt = realloc(s->t_ns, cap * sizeof(*nt));
+        if (!nt)
+            return -1;
+        s->t_ns = nt;
+        double *nv = realloc(s->v, cap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        s->v = nv;
+        s->cap = cap;
+    }
+    if (s->n > 0 && t <= s->t_ns[s->n - 1])
+        return 1; /* not increasing in time: caller reports it */
+    s->t_ns[s->n] = t;
+    s->v[s->n++] = v;
+    return 0;
+}
+
+void jm_replay_free(jm_replay_trace *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->n; i++) {
+        free(t->s[i].t_ns);
+        free(t->s[i].v);
+    }
+    free(t);
+}
+
+/* Splits line at commas in place; returns the field count. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    for (int i = 0; i < n; i++) {
+        while (isspace((unsigned char)*f[i]))
+            f[i]++;
+        size_t l = strlen(f[i]);
+        while (l > 0 && isspace((unsigned char)f[i][l - 1]))
+            f[i][--l] = '\0';
+    }
+    return n;
+}
+
+static bool number(const char *s, double *out)
+{
+    char *end;
+    if (!*s)
+        return false;
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno == 0 && *end == '\0' && isfinite(*out);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+typedef enum { TIME_S, TIME_NS } time_unit;
+
+int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, err_len, "replay: cannot open %s: %s", path, strerror(errno));
+        return errno == ENOENT ? JM_M_UNAVAILABLE : JM_M_EIO;
+    }
+    jm_replay_trace *t = calloc(1, sizeof(*t));
+    if (!t) {
+        fclose(f);
+        snprintf(err, err_len, "replay: out of memory");
+        return JM_M_ENOMEM;
+    }
+    char line[4096];
+    char *fld[REPLAY_MAX_COLS];
+    int col_of[JM_METER_MAX_DOMAINS];
+    int time_col = 0;
+    time_unit unit = TIME_S;
+    bool spl = false, have_layout = false;
+    long lineno = 0;
+    int rc = JM_M_OK;
+    while (rc == JM_M_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t l = strlen(line);
+        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+            line[--l] = '\0';
+        if (l == 0 || line[0] == '#')
+            continue;
+        if (!have_layout) {
+            have_layout = true;
+            if (strncmp(line, "Time,", 5) == 0) {
+                spl = true;
+                t->power = true;
+                t->n = 1;
+                snprintf(t->s[0].name, sizeof t->s[0].name, "wall");
+            } else {
+                char copy[4096];
+                snprintf(copy, sizeof copy, "%s", line);
+                int nf = split(copy, fld, REPLAY_MAX_COLS);
+                double x;
+                if (nf >= 2 && number(fld[0], &x)) { /* headerless timestamp,watts */
+                    t->power = true;
+                    t->n = 1;
+                    col_of[0] = 1;
+                    snprintf(t->s[0].name, sizeof t->s[0].name, "wall");
+                } else {
+                    time_col = -1;
+                    for (int i = 0; i < nf; i++) {
+                        if (time_col < 0 && (strcmp(fld[i], "t_ns") == 0)) {
+                            time_col = i;
+                            unit = TIME_NS;
+                        } else if (time_col < 0 &&
+                                   (strcmp(fld[i], "t_s") == 0 || strcmp(fld[i], "time_s") == 0 ||
+                                    strcmp(fld[i], "timestamp") == 0 ||
+                                    strcmp(fld[i], "time") == 0)) {
+                            time_col = i;
+                        }
+                    }
+                    /* power columns (*_w, watts) win; else cumulative energy (*_j) */
+                    for (int pass = 0; pass < 2 && t->n == 0; pass++) {
+                        for (int i = 0; i < nf && t->n < JM_METER_MAX_DOMAINS; i++) {
+                            bool w = ends_with(fld[i], "_w") || strcmp(fld[i], "watts") == 0;
+                            bool j = ends_with(fld[i], "_j");
+                            if (i == time_col || (pass == 0 ? !w : !j))
+                                continue;
+                            size_t nl = strlen(fld[i]);
+                            if (nl > 2 && (ends_with(fld[i], "_w") || j))
+                                nl -= 2;
+                            if (ends_with(fld[i], "_power_w") || ends_with(fld[i], "_energy_j"))
+                                nl = strlen(fld[i]) - (pass == 0 ? 8 : 9);
+                            series *s = &t->s[t->n];
+                            snprintf(s->name, sizeof s->name, "%.*s", (int)nl, fld[i]);
+                            col_of[t->n++] = i;
+                        }
+                        t->power = pass == 0;
+                    }
+                    if (time_col < 0 || t->n == 0) {
+                        snprintf(err, err_len,
+                                 "replay: %s line 1: header '%s' needs a time column (t_s, t_ns, "
+                                 "time_s, timestamp or time) and power (*_w, watts) or energy "
+                                 "(*_j) columns",
+                                 path, line);
+                        rc = JM_M_EOPTION;
+                    }
+                    continue;
+                }
+            }
+        }
+        int nf = split(line, fld, REPLAY_MAX_COLS);
+        if (spl) {
+            /* Time,MM-DD-YYYY HH:MM:SS.mmm,Watts,x,...: the first Watts value is the total */
+            if (strcmp(fld[0], "Time") != 0)
+                continue;
+            uint64_t ts;
+            double w = 0;
+            int wi = -1;
+            for (int i = 2; i + 1 < nf && wi < 0; i++)
+                if (strcmp(fld[i], "Watts") == 0)
+                    wi = i + 1;
+            if (nf < 2 || jm_ptd_time_parse(fld[1], &ts) != 0 || wi < 0 || !number(fld[wi], &w)) {
+                snprintf(err, err_len,
+                         "replay: %s line %ld: expected 'Time,MM-DD-YYYY HH:MM:SS.mmm,Watts,W,...'",
+                         path, lineno);
+                rc = JM_M_EOPTION;
+                break;
+            }
+            int pr = push(&t->s[0], ts, w);
+            if (pr < 0)
+                rc = JM_M_ENOMEM;
+            continue;
+        }
+        double tv;
+        if (time_col >= nf || !number(fld[time_col], &tv) || tv < 0) {
+            snprintf(err, err_len, "replay: %s line %ld: time field is not a number >= 0", path,
+                     lineno);
+            rc = JM_M_EOPTION;
+            break;
+        }
+        uint64_t ts = unit == TIME_NS ? (uint64_t)tv : (uint64_t)llround(tv * 1e9);
+        for (int d = 0; d < t->n && rc == JM_M_OK; d++) {
+            double v;
+            if (col_of[d] >= nf || !fld[col_of[d]][0])
+                continue; /* empty cell: this domain has no sample at this time */
+            if (!number(fld[col_of[d]], &v)) {
+                snprintf(err, err_len, "replay: %s line %ld: column %d value '%s' is not a number",
+                         path, lineno, col_of[d] + 1, fld[col_of[d]]);
+                rc = JM_M_EOPTION;
+                break;
+            }
+            int pr = push(&t->s[d], ts, v);
+            if (pr < 0) {
+                rc = JM_M_ENOMEM;
+            } else if (pr > 0) {
+                snprintf(err, err_len, "replay: %s line %ld: time does not increase", path,
+                         lineno);
+                rc = JM_M_EOPTION;
+            }
+        }
+    }
+    fclose(f);
+    if (rc == JM_M_OK) {
+        for (int d = 0; d < t->n; d++)
+            if (t->s[d].n < 2) {
+                snprintf(err, err_len, "replay: %s: domain '%s' has %zu samples, need >= 2",
+                         path, t->s[d].name, t->s[d].n);
+                rc = JM_M_EOPTION;
+                break;
+            }
+        if (t->n == 0) {
+            snprintf(err, err_len, "replay: %s has no samples", path);
+            rc = JM_M_EOPTION;
+        }
+    }
+    if (rc == JM_M_ENOMEM)
+        snprintf(err, err_len, "replay: out of memory reading %s", path);
+    if (rc != JM_M_OK) {
+        jm_replay_free(t);
+        return rc;
+    }
+    *out = t;
+    return JM_M_OK;
+}
+
+int jm_replay_domains(const jm_replay_trace *t)
+{
+    return t->n;
+}
+
+const char *jm_replay_domain_name(const jm_replay_trace *t, int d)
+{
+    return d >= 0 && d < t->n ? t->s[d].name : NULL;
+}
+
+bool jm_replay_is_power(const jm_replay_trace *t)
+{
+    return t->power;
+}
+
+size_t jm_replay_count(const jm_replay_trace *t, int d)
+{
+    return d >= 0 && d < t->n ? t->s[d].n : 0;
+}
+
+const uint64_t *jm_replay_times(const jm_replay_trace *t, int d)
+{
+    return d >= 0 && d < t->n ? t->s[d].t_ns : NULL;
+}
+
+const double *jm_replay_values(const jm_replay_trace *t, int d)
+{
+    return d >= 0 && d < t->n ? t->s[d].v : NULL;
+}
+
+double jm_replay_value_at(const jm_replay_trace *t, int d, uint64_t t_ns)
+{
+    const series *s = &t->s[d];
+    if (t_ns <= s->t_ns[0])
+        return s->v[0];
+    if (t_ns >= s->t_ns[s->n - 1])
+        return s->v[s->n - 1];
+    size_t lo = 0, hi = s->n - 1;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->t_ns[mid] <= t_ns)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double f = (double)(t_ns - s->t_ns[lo]) / (double)(s->t_ns[hi] - s->t_ns[lo]);
+    return s->v[lo] + f * (s->v[hi] - s->v[lo]);
+}
+
+int jm_replay_mean_power(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t1_ns,
+                         double *mean_w, size_t *n_used)
+{
+    if (d < 0 || d >= t->n || !t->power)
+        return JM_M_ESTATE;
+    const series *s = &t->s[d];
+    double sum = 0.0;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->t_ns[i] > t0_ns && s->t_ns[i] < t1_ns && s->v[i] > 0.0) {
+            sum += s->v[i];
+            n++;
+        }
+    }
+    *n_used = n;
+    *mean_w = n ? sum / (double)n : 0.0;
+    return n ? JM_M_OK : JM_M_ESTATE;
+}
+
+int jm_replay_energy(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t1_ns,
+                     double *energy_j)
+{
+    if (d < 0 || d >= t->n || t1_ns < t0_ns)
+        return JM_M_ESTATE;
+    const series *s = &t->s[d];
+    if (!t->power) {
+        *energy_j = jm_replay_value_at(t, d, t1_ns) - jm_replay_value_at(t, d, t0_ns);
+        return JM_M_OK;
+    }
+    /* trapezoid over the samples inside, with the ends interpolated */
+    double e = 0.0;
+    uint64_t pt = t0_ns;
+    double pv = jm_replay_value_at(t, d, t0_ns);
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->t_ns[i] <= t0_ns || s->t_ns[i] >= t1_ns)
+            continue;
+        e += 0.5 * (pv + s->v[i]) * (double)(s->t_ns[i] - pt) * 1e-9;
+        pt = s->t_ns[i];
+        pv = s->v[i];
+    }
+    e += 0.5 * (pv + jm_replay_value_at(t, d, t1_ns)) * (double)(t1_ns - pt) * 1e-9;
+    *energy_j = e;
+    return JM_M_OK;
+}

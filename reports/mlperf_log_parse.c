@@ -1,0 +1,226 @@
+/* mlperf_log_parse.c - reads LoadGen logs back: the :::MLLOG events of a
+ * detail log into a key -> value map (counting error and warning events), and
+ * the "key : value" lines of a summary log. Used by `joulemark check`, the
+ * round-trip tests and the cross-check against the official LoadGen. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports.h"
+
+#define MLLOG_PREFIX ":::MLLOG "
+
+/* The text of a scalar value: what follows "value": up to the next ',' or
+ * '}' (only numbers and literals matter; strings and lists are cut short). */
+static void raw_value(const char *json, size_t n, char *out, size_t out_len)
+{
+    const char *tag = "\"value\": ";
+    size_t tl = strlen(tag);
+    for (size_t i = 0; i + tl <= n; i++) {
+        if (memcmp(json + i, tag, tl) == 0) {
+            size_t j = i + tl, k = 0;
+            while (j < n && json[j] != ',' && json[j] != '}' && k + 1 < out_len)
+                out[k++] = json[j++];
+            out[k] = '\0';
+            return;
+        }
+    }
+    out[0] = '\0';
+}
+
+int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    if (!text || strncmp(text, ":::MLLOG", 8) != 0) {
+        snprintf(err, err_len, "detail log: the first line does not start with \":::MLLOG\"");
+        return JM_R_EPARSE;
+    }
+    out->entries = cJSON_CreateObject();
+    out->raw = cJSON_CreateObject();
+    if (!out->entries || !out->raw) {
+        jm_mlperf_log_free(out);
+        snprintf(err, err_len, "detail log: out of memory");
+        return JM_R_ENOMEM;
+    }
+    int line_no = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        line_no++;
+        if (n > 0 && strncmp(p, MLLOG_PREFIX, strlen(MLLOG_PREFIX)) == 0) {
+            size_t skip = strlen(MLLOG_PREFIX);
+            cJSON *ev = cJSON_ParseWithLength(p + skip, n - skip);
+            const cJSON *key = ev ? cJSON_GetObjectItemCaseSensitive(ev, "key") : NULL;
+            const cJSON *val = ev ? cJSON_GetObjectItemCaseSensitive(ev, "value") : NULL;
+            if (!cJSON_IsString(key) || !val) {
+                cJSON_Delete(ev);
+                snprintf(err, err_len, "detail log line %d: not a JSON event with \"key\" and "
+                                       "\"value\"", line_no);
+                jm_mlperf_log_free(out);
+                return JM_R_EPARSE;
+            }
+            const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev, "metadata");
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(md, "is_error")))
+                out->n_errors++;
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(md, "is_warning")))
+                out->n_warnings++;
+            cJSON *copy = cJSON_Duplicate(val, true);
+            char raw[64] = "";
+            raw_value(p + skip, n - skip, raw, sizeof(raw));
+            cJSON *raw_item = cJSON_CreateString(raw);
+            if (!copy || !raw_item) {
+                cJSON_Delete(copy);
+                cJSON_Delete(raw_item);
+                cJSON_Delete(ev);
+                jm_mlperf_log_free(out);
+                snprintf(err, err_len, "detail log: out of memory");
+                return JM_R_ENOMEM;
+            }
+            if (cJSON_GetObjectItemCaseSensitive(out->entries, key->valuestring))
+                cJSON_ReplaceItemInObjectCaseSensitive(out->entries, key->valuestring, copy);
+            else
+                cJSON_AddItemToObject(out->entries, key->valuestring, copy);
+            if (cJSON_GetObjectItemCaseSensitive(out->raw, key->valuestring))
+                cJSON_ReplaceItemInObjectCaseSensitive(out->raw, key->valuestring, raw_item);
+            else
+                cJSON_AddItemToObject(out->raw, key->valuestring, raw_item);
+            out->n_lines++;
+            cJSON_Delete(ev);
+        } else if (n > 0) {
+            snprintf(err, err_len, "detail log line %d: does not start with \":::MLLOG\"",
+                     line_no);
+            jm_mlperf_log_free(out);
+            return JM_R_EPARSE;
+        }
+        p += n + (eol ? 1 : 0);
+    }
+    return JM_R_OK;
+}
+
+static char *slurp(const char *path, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (len + 1 < cap)
+            break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    fclose(f);
+    if (!buf) {
+        snprintf(err, err_len, "%s: out of memory reading the file", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+int jm_mlperf_log_load(const char *path, jm_mlperf_log *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    char *text = slurp(path, err, err_len);
+    if (!text)
+        return JM_R_EIO;
+    char msg[512];
+    int rc = jm_mlperf_log_parse(text, out, msg, sizeof(msg));
+    free(text);
+    if (rc != JM_R_OK)
+        snprintf(err, err_len, "%s: %s", path, msg);
+    return rc;
+}
+
+void jm_mlperf_log_free(jm_mlperf_log *log)
+{
+    if (!log)
+        return;
+    cJSON_Delete(log->entries);
+    cJSON_Delete(log->raw);
+    log->entries = NULL;
+    log->raw = NULL;
+}
+
+int jm_mlperf_log_get_u64(const jm_mlperf_log *log, const char *key, uint64_t *out)
+{
+    const cJSON *raw = log && log->raw ? cJSON_GetObjectItemCaseSensitive(log->raw, key) : NULL;
+    if (!cJSON_IsString(raw) || !raw->valuestring[0])
+        return JM_R_EINVAL;
+    const char *t = raw->valuestring;
+    if (*t < '0' || *t > '9')
+        return JM_R_EPARSE;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(t, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return JM_R_EPARSE;
+    *out = v;
+    return JM_R_OK;
+}
+
+const cJSON *jm_mlperf_log_get(const jm_mlperf_log *log, const char *key)
+{
+    return log && log->entries ? cJSON_GetObjectItemCaseSensitive(log->entries, key) : NULL;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    size_t lead = strspn(s, " \t");
+    memmove(s, s + lead, n - lead + 1);
+}
+
+int jm_mlperf_summary_parse(const char *text, cJSON **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    if (!text || !strstr(text, "MLPerf Results Summary")) {
+        snprintf(err, err_len, "summary log: no \"MLPerf Results Summary\" heading");
+        return JM_R_EPARSE;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        snprintf(err, err_len, "summary log: out of memory");
+        return JM_R_ENOMEM;
+    }
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        char line[1024];
+        snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), p);
+        char *colon = strchr(line, ':');
+        if (colon && line[0] != ' ') {
+            *colon = '\0';
+            char *value = colon + 1;
+            trim(line);
+            trim(value);
+            if (line[0] && !cJSON_GetObjectItemCaseSensitive(o, line))
+                cJSON_AddStringToObject(o, line, value);
+        } else if (colon) { /* "  Min duration satisfied : Yes" */
+            *colon = '\0';
+            trim(line);
+            trim(colon + 1);
+            if (line[0] && !cJSON_GetObjectItemCaseSensitive(o, line))
+                cJSON_AddStringToObject(o, line, colon + 1);
+        }
+        p += n + (eol ? 1 : 0);
+    }
+    *out = o;
+    return JM_R_OK;
+}

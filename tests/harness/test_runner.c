@@ -1,0 +1,235 @@
+/* test_runner.c - the runner against scripted fake meters (a null system):
+ * energy attribution over runs equals the scripted power x time, idle
+ * baseline subtraction, a meter failing mid-run invalidates only what it
+ * should and keeps the other meter's data, interruption, comparisons. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "meters_fake.h"
+
+static char err[2048];
+
+#define TINY_RULES                                                                                 \
+    "\"run_rules\":{\"idle_s\":0.3,\"warmup_s\":0,\"duration_s\":0.3,\"repeats\":3,"              \
+    "\"interval_ms\":10,\"min_samples\":3,\"threads\":1}"
+#define TINY_LAYERS                                                                                \
+    "\"defaults\":{\"d_model\":64,\"n_heads\":4,\"seq_len\":16,\"batch_seqs\":2},"                \
+    "\"workloads\":[{\"name\":\"moe\",\"type\":\"moe\",\"d_ff\":32,\"n_experts\":4},"             \
+    "{\"name\":\"dense\",\"type\":\"dense\",\"d_ff\":128}],"                                      \
+    "\"comparisons\":[{\"baseline\":\"dense\",\"candidate\":\"moe\"}]"
+
+static void parse_cfg(const char *text, jm_config *cfg)
+{
+    cr_assert_eq(jm_config_parse(text, "runner-test.json", cfg, err, sizeof err), 0, "%s", err);
+}
+
+static int run_with(jm_config *cfg, jm_meter *meters, int n, jm_results *res)
+{
+    jm_run_options opt = {.quick = false, .log = NULL, .out_dir = NULL, .preopened = meters,
+                          .n_preopened = n};
+    jm_results_init(res);
+    jm_interrupted = 0;
+    return jm_runner_execute(cfg, &opt, res, err, sizeof err);
+}
+
+Test(runner, energy_equals_scripted_power_times_duration, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{" TINY_RULES ",\"meters\":[\"rapl:root=/nonexistent\"]," TINY_LAYERS "}", &cfg);
+    jm_meter m;
+    jm_fake_meter_script script = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                   .n_domains = 2, .base_w = {10.0, 2.0}, .name = "fake"};
+    cr_assert_eq(jm_fake_meter_open(&m, &script), JM_M_OK);
+    snprintf(m.info.domains[0], sizeof m.info.domains[0], "package-0");
+    snprintf(m.info.domains[1], sizeof m.info.domains[1], "core-0");
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    cr_expect(res.complete);
+    cr_expect(!res.estimated);
+    cr_assert_eq(res.n_workloads, 2);
+    /* the idle baseline sees the scripted 10 W on package-0 */
+    cr_expect_float_eq(res.meters[0].idle_power_w[0], 10.0, 0.2);
+    for (int w = 0; w < res.n_workloads; w++) {
+        cr_assert_eq(res.workloads[w].n_runs, 3);
+        for (int i = 0; i < 3; i++) {
+            const jm_run_result *run = &res.workloads[w].runs[i];
+            cr_expect(run->valid, "%s run %d invalid: %s", res.workloads[w].name, i,
+                      run->n_invalid_reasons ? run->invalid_reasons[0] : "");
+            /* core-0 lies inside package-0: only package-0 is attributed */
+            cr_expect_float_eq(run->energy_j, 10.0 * run->duration_s, 0.01 * run->energy_j,
+                               "energy %.4f J over %.4f s", run->energy_j, run->duration_s);
+            cr_expect_float_eq(run->avg_power_w, 10.0, 0.1);
+            cr_expect(fabs(run->energy_above_idle_j) < 0.05 * run->energy_j,
+                      "constant power: nothing above idle (%.4f)", run->energy_above_idle_j);
+            cr_expect_float_eq(run->tokens_per_j, (double)run->tokens / run->energy_j, 1e-9);
+            cr_expect(strstr(run->energy_source, "fake:package-0 (measured)") != NULL, "%s",
+                      run->energy_source);
+            cr_expect_eq(run->n_domains, 2, "every domain is reported per run");
+        }
+    }
+    cr_assert_eq(res.n_comparisons, 1);
+    /* with equal power, the saving is the ratio of time per token */
+    double tpt_dense = res.workloads[1].summary.mj_per_token.median;
+    double tpt_moe = res.workloads[0].summary.mj_per_token.median;
+    cr_expect_float_eq(res.comparisons[0].energy_per_token_ratio.median, tpt_dense / tpt_moe,
+                       0.35 * tpt_dense / tpt_moe);
+    cr_expect_gt(res.trace.n_points, 10);
+    cr_expect_gt(res.trace.n_marks, 6);
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
+
+Test(runner, failing_meter_keeps_other_meter_data, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{" TINY_RULES ",\"meters\":[\"rapl:root=/nonexistent\"]," TINY_LAYERS "}", &cfg);
+    jm_meter m[2];
+    /* the primary meter dies after 60 reads (~0.6 s at 10 ms: during the first workload) */
+    jm_fake_meter_script dying = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                  .n_domains = 1, .base_w = {20.0}, .fail_after_reads = 60,
+                                  .name = "dying"};
+    jm_fake_meter_script wall = {.quantity = JM_METER_POWER, .kind = JM_METER_MEASURED,
+                                 .n_domains = 1, .base_w = {50.0}, .name = "wall"};
+    cr_assert_eq(jm_fake_meter_open(&m[0], &dying), JM_M_OK);
+    cr_assert_eq(jm_fake_meter_open(&m[1], &wall), JM_M_OK);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, m, 2, &res), JM_EXIT_OK, "%s", err);
+    cr_expect(res.meters[0].failed, "the dying meter is reported failed");
+    cr_expect(!res.meters[1].failed);
+    /* the last run of the last workload comes after the failure: invalid, with the reason */
+    const jm_workload_result *last = &res.workloads[res.n_workloads - 1];
+    const jm_run_result *run = &last->runs[last->n_runs - 1];
+    cr_expect(!run->valid);
+    bool mentions = false;
+    for (int k = 0; k < run->n_invalid_reasons; k++)
+        mentions |= strstr(run->invalid_reasons[k], "dying") != NULL;
+    cr_expect(mentions, "reason names the failed meter");
+    /* the wall meter's domain energy is intact for that run: 50 W x duration */
+    bool found = false;
+    for (int d = 0; d < run->n_domains; d++)
+        if (strcmp(run->domains[d].meter, "wall") == 0) {
+            found = true;
+            cr_expect_float_eq(run->domains[d].energy_j, 50.0 * run->duration_s,
+                               0.03 * 50.0 * run->duration_s);
+        }
+    cr_expect(found);
+    jm_results_free(&res);
+    jm_meter_close(&m[0]);
+    jm_meter_close(&m[1]);
+    jm_config_free(&cfg);
+}
+
+static void *interrupt_later(void *arg)
+{
+    (void)arg;
+    struct timespec ts = {0, 700 * 1000000L};
+    nanosleep(&ts, NULL);
+    jm_interrupted = SIGINT;
+    return NULL;
+}
+
+Test(runner, interrupt_marks_incomplete_and_keeps_runs, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0.2,\"warmup_s\":0,\"duration_s\":20,\"repeats\":5,"
+              "\"interval_ms\":10,\"threads\":1},\"meters\":[\"rapl:root=/nonexistent\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    jm_meter m;
+    jm_fake_meter_script s = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                              .n_domains = 1, .base_w = {5.0}, .name = "fake"};
+    cr_assert_eq(jm_fake_meter_open(&m, &s), JM_M_OK);
+    jm_run_options opt = {.log = NULL, .preopened = &m, .n_preopened = 1};
+    jm_results res;
+    jm_results_init(&res);
+    jm_interrupted = 0;
+    pthread_t th;
+    pthread_create(&th, NULL, interrupt_later, NULL);
+    int rc = jm_runner_execute(&cfg, &opt, &res, err, sizeof err);
+    pthread_join(th, NULL);
+    jm_interrupted = 0;
+    cr_expect_eq(rc, JM_EXIT_OK);
+    cr_expect(!res.complete);
+    cr_expect(strstr(res.incomplete_reason, "interrupted") != NULL, "%s", res.incomplete_reason);
+    cr_assert_eq(res.n_workloads, 1);
+    cr_assert_eq(res.workloads[0].n_runs, 1, "stops after the interrupted run");
+    const jm_run_result *run = &res.workloads[0].runs[0];
+    cr_expect_gt(run->tokens, 0);
+    cr_expect(!run->valid);
+    cr_expect_float_eq(run->energy_j, 5.0 * run->duration_s, 0.02 * run->energy_j + 0.01);
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
+
+Test(runner, too_few_samples_is_invalid_with_reason, .timeout = 60)
+{
+    jm_config cfg;
+    /* one-second sampling against 0.1 s runs: the meter cannot resolve them */
+    parse_cfg("{\"run_rules\":{\"idle_s\":0,\"warmup_s\":0,\"duration_s\":0.1,\"repeats\":2,"
+              "\"interval_ms\":1000,\"min_samples\":5,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    jm_meter m;
+    jm_fake_meter_script s = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                              .n_domains = 1, .base_w = {5.0}, .name = "fake"};
+    cr_assert_eq(jm_fake_meter_open(&m, &s), JM_M_OK);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    const jm_run_result *run = &res.workloads[0].runs[0];
+    cr_expect(!run->valid);
+    bool mentions = false;
+    for (int k = 0; k < run->n_invalid_reasons; k++)
+        mentions |= strstr(run->invalid_reasons[k], "meter samples") != NULL;
+    cr_expect(mentions, "%s", run->n_invalid_reasons ? run->invalid_reasons[0] : "no reason");
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
+
+Test(runner, estimate_only_is_labelled, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0.1,\"warmup_s\":0,\"duration_s\":0.2,\"repeats\":2,"
+              "\"interval_ms\":10,\"min_samples\":3,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\",\"estimate\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, NULL, 0, &res), JM_EXIT_OK, "%s", err);
+    cr_expect(res.estimated);
+    cr_expect(!res.meters[0].available);
+    cr_expect(res.meters[1].estimated);
+    const jm_run_result *run = &res.workloads[0].runs[0];
+    cr_expect(run->estimated);
+    cr_expect(strstr(run->energy_source, "ESTIMATED") != NULL, "%s", run->energy_source);
+    jm_results_free(&res);
+    jm_config_free(&cfg);
+}
+
+Test(runner, primary_domains_avoid_double_counting)
+{
+    jm_meter_info info;
+    memset(&info, 0, sizeof info);
+    const char *names[] = {"package-0", "core-0", "uncore-0", "dram-0", "psys"};
+    info.n_domains = 5;
+    for (int i = 0; i < 5; i++)
+        snprintf(info.domains[i], sizeof info.domains[i], "%s", names[i]);
+    bool use[JM_METER_MAX_DOMAINS];
+    cr_expect_eq(jm_primary_domains(&info, use), 2);
+    cr_expect(use[0] && !use[1] && !use[2] && use[3] && !use[4]);
+    info.n_domains = 1;
+    snprintf(info.domains[0], sizeof info.domains[0], "psys");
+    cr_expect_eq(jm_primary_domains(&info, use), 1);
+    info.n_domains = 2;
+    snprintf(info.domains[0], sizeof info.domains[0], "gpu0");
+    snprintf(info.domains[1], sizeof info.domains[1], "gpu1");
+    cr_expect_eq(jm_primary_domains(&info, use), 2, "GPUs are summed");
+}

@@ -1,0 +1,282 @@
+/* test_ptd.c - the PTDaemon client ("ptd" meter) against the mock analyzer:
+ * the full ranging + testing sequence with ranges from the ranging maximum,
+ * spl.txt and ptd log from real samples, and each misbehaviour: garbage lines,
+ * slow replies, a connection dropped mid-run, error replies, no server. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "meters.h"
+#include "meters_tmp.h"
+#include "mock_ptd.h"
+
+static char err[1024];
+static char dir[256];
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int open_ptd(int port, const char *extra, jm_meter *m)
+{
+    char text[512];
+    jm_meter_spec s;
+    snprintf(text, sizeof text, "ptd:host=127.0.0.1,port=%d,sample_ms=50,interval_ms=50%s%s",
+             port, extra ? "," : "", extra ? extra : "");
+    cr_assert_eq(jm_meter_spec_parse(text, &s, err, sizeof err), JM_M_OK, "%s", err);
+    return jm_meter_open(&s, m, err, sizeof err);
+}
+
+static void setup(void)
+{
+    cr_assert_eq(jm_mtmp_dir(dir, sizeof dir), 0);
+}
+
+static void teardown(void)
+{
+    jm_mtmp_remove(dir);
+}
+
+static long count_lines(const char *path, const char *prefix)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    long n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strncmp(line, prefix, strlen(prefix)) == 0;
+    fclose(f);
+    return n;
+}
+
+/* Runs ranging then testing through the sampler; returns the sampler (stopped). */
+static jm_sampler *run_phases(jm_meter *m, uint64_t *t0, uint64_t *t1)
+{
+    jm_sampler *s;
+    cr_assert_eq(jm_sampler_create(m, 1, NULL, &s, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
+    jm_sampler_mark(s, "begin:ranging:w", NULL, err, sizeof err);
+    sleep_ms(300);
+    jm_sampler_mark(s, "end:ranging:w", NULL, err, sizeof err);
+    jm_sampler_mark(s, "begin:testing:w:run1", t0, err, sizeof err);
+    sleep_ms(500);
+    jm_sampler_mark(s, "end:testing:w:run1", t1, err, sizeof err);
+    jm_sampler_stop(s);
+    return s;
+}
+
+Test(ptd, ranging_then_testing_with_ranges_from_ranging_max, .init = setup, .fini = teardown)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.watts = 150.0, .volts = 230.0, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    cr_assert_not_null(mock);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, "device=WT310", &m), JM_M_OK, "%s / %s", err, m.reason);
+    cr_assert_eq(m.info.quantity, JM_METER_POWER);
+    cr_assert_str_eq(m.info.domains[0], "wall");
+    cr_assert_not_null(strstr(m.info.source, "Mock WT310"), "%s", m.info.source);
+    uint64_t t0, t1;
+    jm_sampler *s = run_phases(&m, &t0, &t1);
+    cr_assert_not(jm_sampler_meter_failed(s, 0, NULL, NULL));
+    jm_energy_window w;
+    cr_assert_eq(jm_sampler_energy(s, 0, 0, t0, t1, &w), JM_M_OK);
+    double want = 150.0 * (double)(t1 - t0) * 1e-9;
+    cr_assert(fabs(w.energy_j - want) < 1e-6 * want, "%g J vs %g J", w.energy_j, want);
+    cr_assert_geq(w.n_samples, 5);
+    char cmds[4096];
+    jm_mock_ptd_commands(mock, cmds, sizeof cmds);
+    cr_assert_eq(strncmp(cmds, "Hello|Identify|RR|", 18), 0, "%s", cmds);
+    cr_assert_not_null(strstr(cmds, "SR,V,Auto|SR,A,Auto|Go,50,0,joulemark_ranging|"), "%s", cmds);
+    /* 230 V -> the 300 V range; 0.652 A -> the 1 A range */
+    const char *test_cmds = strstr(cmds, "|SR,V,300|SR,A,1|Go,50,0,joulemark_testing|");
+    cr_assert_not_null(test_cmds, "%s", cmds);
+    const char *stop = strstr(cmds, "|Stop|");
+    cr_assert(stop && stop < test_cmds, "ranging is stopped before testing: %s", cmds);
+    cr_assert_not_null(strstr(cmds, "|RL|"), "%s", cmds);
+    cr_assert_eq(m.ops->export_logs(m.state, dir, err, sizeof err), JM_M_OK, "%s", err);
+    char path[512];
+    snprintf(path, sizeof path, "%s/spl.txt", dir);
+    long testing = count_lines(path, "Time,");
+    snprintf(path, sizeof path, "%s/ranging_spl.txt", dir);
+    long ranging = count_lines(path, "Time,");
+    cr_assert(testing >= 6 && ranging >= 3, "testing %ld, ranging %ld", testing, ranging);
+    cr_assert_eq(testing + ranging, jm_mock_ptd_samples_sent(mock));
+    snprintf(path, sizeof path, "%s/spl.txt", dir);
+    cr_assert_eq(count_lines(path, ""), testing); /* nothing but sample lines */
+    jm_replay_trace *t;
+    cr_assert_eq(jm_replay_load(path, &t, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_float_eq(jm_replay_values(t, 0)[0], 150.0, 1e-9);
+    jm_replay_free(t);
+    snprintf(path, sizeof path, "%s/ptd_log.txt", dir);
+    cr_assert_geq(count_lines(path, ""), 10);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, garbage_sample_lines_are_skipped, .init = setup, .fini = teardown)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.watts = 80.0, .garbage_every = 2, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s / %s", err, m.reason);
+    uint64_t t0, t1;
+    jm_sampler *s = run_phases(&m, &t0, &t1);
+    cr_assert_not(jm_sampler_meter_failed(s, 0, NULL, NULL));
+    cr_assert_eq(m.ops->export_logs(m.state, dir, err, sizeof err), JM_M_OK, "%s", err);
+    char path[512];
+    snprintf(path, sizeof path, "%s/spl.txt", dir);
+    long good = count_lines(path, "Time,");
+    cr_assert_gt(good, 0);
+    cr_assert_eq(count_lines(path, "Tyme"), 0);
+    snprintf(path, sizeof path, "%s/ranging_spl.txt", dir);
+    cr_assert_eq(good + count_lines(path, "Time,"), jm_mock_ptd_samples_sent(mock));
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, garbage_hello_is_not_a_ptdaemon)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.garbage_hello = true, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_UNAVAILABLE);
+    cr_assert_not_null(strstr(m.reason, "Hello answered '#$%@ line noise': not a PTDaemon"), "%s",
+                       m.reason);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, wrong_device_is_unavailable)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, "device=WT5000", &m), JM_M_UNAVAILABLE);
+    cr_assert_not_null(strstr(m.reason, "not device 'WT5000'"), "%s", m.reason);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, slow_reply_times_out_at_open)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.slow_after = 0, .slow_ms = 400};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    uint64_t t = jm_now_ns();
+    cr_assert_eq(open_ptd(port, "reply_timeout_ms=100", &m), JM_M_UNAVAILABLE);
+    cr_assert_lt(jm_now_ns() - t, 350000000u);
+    cr_assert_not_null(strstr(m.reason, "no reply within 100 ms"), "%s", m.reason);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, slow_reply_mid_run_fails_the_read)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.slow_after = 3, .slow_ms = 400}; /* Hello, Identify, RR on time */
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, "reply_timeout_ms=100", &m), JM_M_OK, "%s", m.reason);
+    jm_meter_sample smp;
+    cr_assert_eq(jm_meter_read(&m, &smp, err, sizeof err), JM_M_EIO);
+    cr_assert_not_null(strstr(err, "no reply within 100 ms"), "%s", err);
+    cr_assert_eq(jm_meter_read(&m, &smp, err, sizeof err), JM_M_EIO); /* stays failed */
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, disconnect_mid_run_keeps_samples, .init = setup, .fini = teardown)
+{
+    int port;
+    /* Hello Identify RR SR SR Go, then RLs: the 14th command is never answered */
+    jm_mock_ptd_config cfg = {.watts = 100.0, .disconnect_after = 14, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
+    jm_sampler *s;
+    cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK);
+    jm_sampler_mark(s, "begin:testing:w", NULL, err, sizeof err);
+    cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
+    sleep_ms(800);
+    jm_sampler_stop(s);
+    const char *msg;
+    cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
+    cr_assert_not_null(strstr(msg, "connection to the analyzer lost"), "%s", msg);
+    size_t n = jm_sampler_count(s, 0);
+    cr_assert(n >= 6 && n <= 9, "%zu samples kept", n);
+    cr_assert_eq(m.ops->export_logs(m.state, dir, err, sizeof err), JM_M_OK, "%s", err);
+    char path[512];
+    snprintf(path, sizeof path, "%s/spl.txt", dir);
+    cr_assert_eq(count_lines(path, "Time,"), jm_mock_ptd_samples_sent(mock));
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, error_reply_to_go_fails_the_meter)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.error_on = "Go", .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
+    jm_sampler *s;
+    cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK);
+    jm_sampler_mark(s, "begin:testing:w", NULL, err, sizeof err);
+    const char *msg;
+    cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
+    cr_assert_not_null(strstr(msg, "'Go,50,0,joulemark_testing' answered 'Error: mock refuses"),
+                       "%s", msg);
+    cr_assert_eq(jm_sampler_count(s, 0), 1);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, refused_ranges_fall_back_to_auto)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.error_on = "RR", .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
+    uint64_t t0, t1;
+    jm_sampler *s = run_phases(&m, &t0, &t1);
+    char cmds[4096];
+    jm_mock_ptd_commands(mock, cmds, sizeof cmds);
+    cr_assert_not_null(strstr(cmds, "|SR,V,Auto|SR,A,Auto|Go,50,0,joulemark_testing"), "%s",
+                       cmds);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+Test(ptd, no_server_or_no_host_is_unavailable)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_mock_ptd_stop(mock); /* the port is now closed */
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_UNAVAILABLE);
+    char want[128];
+    snprintf(want, sizeof want, "cannot connect to PTDaemon at 127.0.0.1:%d", port);
+    cr_assert_not_null(strstr(m.reason, want), "%s", m.reason);
+    jm_meter_spec s;
+    jm_meter_spec_parse("ptd", &s, err, sizeof err);
+    cr_assert_eq(jm_meter_open(&s, &m, err, sizeof err), JM_M_UNAVAILABLE);
+    cr_assert_not_null(strstr(m.reason, "no analyzer configured"), "%s", m.reason);
+    jm_meter_spec_parse("ptd:host=127.0.0.1,port=99999", &s, err, sizeof err);
+    cr_assert_eq(jm_meter_open(&s, &m, err, sizeof err), JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "port='99999'"), "%s", err);
+}

@@ -1,0 +1,198 @@
+/* test_replay.c - recorded traces: the official MLPerf power figure of a real
+ * submission (spl.txt between power_begin and power_end), our trace.csv
+ * layout, timestamp,watts CSV, malformed files, and the replay meter on the
+ * monotonic clock. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "meters.h"
+#include "meters_tmp.h"
+
+static char err[1024];
+static char dir[256];
+
+#define ORIN JM_SHARED_DATA_DIR "/mlperf-power/Orin_TRT_MaxQ/resnet50"
+
+/* power_begin / power_end from a LoadGen detail log (test-side parser). */
+static void power_window(const char *detail, uint64_t *t0, uint64_t *t1)
+{
+    FILE *f = fopen(detail, "r");
+    cr_assert_not_null(f, "%s", detail);
+    char line[4096];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *keys[2] = {"\"key\": \"power_begin\"", "\"key\": \"power_end\""};
+        for (int k = 0; k < 2; k++) {
+            if (!strstr(line, keys[k]))
+                continue;
+            const char *v = strstr(line, "\"value\": \"");
+            cr_assert_not_null(v);
+            cr_assert_eq(jm_ptd_time_parse(v + 10, k == 0 ? t0 : t1), 0, "%s", v);
+            found |= 1 << k;
+        }
+    }
+    fclose(f);
+    cr_assert_eq(found, 3);
+}
+
+static void check_official(const char *scenario, double want_w)
+{
+    char spl[512], detail[512];
+    snprintf(spl, sizeof spl, ORIN "/%s/performance/run_1/spl.txt", scenario);
+    snprintf(detail, sizeof detail, ORIN "/%s/performance/run_1/mlperf_log_detail.txt", scenario);
+    uint64_t t0, t1;
+    power_window(detail, &t0, &t1);
+    jm_replay_trace *t;
+    cr_assert_eq(jm_replay_load(spl, &t, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(jm_replay_domains(t), 1);
+    cr_assert_str_eq(jm_replay_domain_name(t, 0), "wall");
+    cr_assert(jm_replay_is_power(t));
+    double mean;
+    size_t n;
+    cr_assert_eq(jm_replay_mean_power(t, 0, t0, t1, &mean, &n), JM_M_OK);
+    cr_assert_float_eq(mean, want_w, 5e-7, "%s: %.7f W over %zu samples", scenario, mean, n);
+    if (strcmp(scenario, "Offline") == 0)
+        cr_assert_eq(n, 667);
+    double e;
+    cr_assert_eq(jm_replay_energy(t, 0, t0, t1, &e), JM_M_OK);
+    double dur = (double)(t1 - t0) * 1e-9;
+    cr_assert(fabs(e / dur - mean) < 0.01 * mean, "trapezoid %g W vs mean %g W", e / dur, mean);
+    jm_replay_free(t);
+}
+
+Test(replay, official_mlperf_offline_average_power)
+{
+    check_official("Offline", 22.659355);
+}
+
+Test(replay, official_mlperf_singlestream_average_power)
+{
+    check_official("SingleStream", 14.814617);
+}
+
+Test(replay, ptd_time_parse)
+{
+    uint64_t ns;
+    cr_assert_eq(jm_ptd_time_parse("02-18-2023 17:06:02.246", &ns), 0);
+    cr_assert_eq(ns, UINT64_C(1676739962246000000));
+    cr_assert_eq(jm_ptd_time_parse("01-01-1970 00:00:01", &ns), 0);
+    cr_assert_eq(ns, UINT64_C(1000000000));
+    cr_assert_neq(jm_ptd_time_parse("2023-02-18 17:06:02", &ns), 0);
+    cr_assert_neq(jm_ptd_time_parse("13-18-2023 17:06:02.1", &ns), 0);
+}
+
+static void setup(void)
+{
+    cr_assert_eq(jm_mtmp_dir(dir, sizeof dir), 0);
+}
+
+static void teardown(void)
+{
+    jm_mtmp_remove(dir);
+}
+
+static int load_text(const char *text, jm_replay_trace **t)
+{
+    char path[512];
+    cr_assert_eq(jm_mtmp_write(dir, "t.csv", text), 0);
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    return jm_replay_load(path, t, err, sizeof err);
+}
+
+Test(replay, our_trace_csv_with_empty_cells, .init = setup, .fini = teardown)
+{
+    jm_replay_trace *t;
+    cr_assert_eq(load_text("t_s,rapl:package-0_w,ptd:wall_w,mark\n"
+                           "0.0,10,,\n0.5,,100,begin\n1.0,20,,\n1.5,,120,\n2.0,30,,end\n",
+                           &t),
+                 JM_M_OK, "%s", err);
+    cr_assert_eq(jm_replay_domains(t), 2);
+    cr_assert_str_eq(jm_replay_domain_name(t, 0), "rapl:package-0");
+    cr_assert_str_eq(jm_replay_domain_name(t, 1), "ptd:wall");
+    cr_assert_eq(jm_replay_count(t, 0), 3);
+    cr_assert_eq(jm_replay_count(t, 1), 2);
+    cr_assert_float_eq(jm_replay_value_at(t, 0, 500000000u), 15.0, 1e-12);
+    double e;
+    cr_assert_eq(jm_replay_energy(t, 0, 0, 2000000000u, &e), JM_M_OK);
+    cr_assert_float_eq(e, 0.5 * (10 + 20) + 0.5 * (20 + 30), 1e-9);
+    cr_assert_eq(jm_replay_energy(t, 0, 250000000u, 750000000u, &e), JM_M_OK);
+    cr_assert_float_eq(e, 0.5 * 15.0, 1e-9); /* 12.5 .. 17.5 W over 0.5 s */
+    jm_replay_free(t);
+}
+
+Test(replay, energy_columns_and_headerless, .init = setup, .fini = teardown)
+{
+    jm_replay_trace *t;
+    cr_assert_eq(load_text("t_ns,pkg_energy_j\n1000000000,5\n2000000000,7.5\n", &t), JM_M_OK,
+                 "%s", err);
+    cr_assert_not(jm_replay_is_power(t));
+    cr_assert_str_eq(jm_replay_domain_name(t, 0), "pkg");
+    double e, mean;
+    size_t n;
+    cr_assert_eq(jm_replay_energy(t, 0, 1000000000u, 1500000000u, &e), JM_M_OK);
+    cr_assert_float_eq(e, 1.25, 1e-12);
+    cr_assert_eq(jm_replay_mean_power(t, 0, 0, 3000000000u, &mean, &n), JM_M_ESTATE);
+    jm_replay_free(t);
+    cr_assert_eq(load_text("100.0,50\n101.0,60\n102.0,-1\n", &t), JM_M_OK, "%s", err);
+    cr_assert_str_eq(jm_replay_domain_name(t, 0), "wall");
+    cr_assert_eq(jm_replay_mean_power(t, 0, 0, 200000000000u, &mean, &n), JM_M_OK);
+    cr_assert_eq(n, 2); /* the non-positive sample is dropped */
+    cr_assert_float_eq(mean, 55.0, 1e-12);
+    jm_replay_free(t);
+}
+
+Test(replay, malformed_files_name_line_and_field, .init = setup, .fini = teardown)
+{
+    jm_replay_trace *t;
+    cr_assert_eq(load_text("when,power\n1,2\n", &t), JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "needs a time column"), "%s", err);
+    cr_assert_eq(load_text("t_s,x_w\n0,1\n1,abc\n", &t), JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "line 3: column 2 value 'abc'"), "%s", err);
+    cr_assert_eq(load_text("t_s,x_w\n1,1\n1,2\n", &t), JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "line 3: time does not increase"), "%s", err);
+    cr_assert_eq(load_text("t_s,x_w\n1,1\n", &t), JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "has 1 samples, need >= 2"), "%s", err);
+    cr_assert_eq(load_text("Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,bad,Watts,1\n", &t),
+                 JM_M_EOPTION);
+    cr_assert_not_null(strstr(err, "line 2: expected 'Time,MM-DD-YYYY"), "%s", err);
+    cr_assert_eq(jm_replay_load("/nonexistent/t.csv", &t, err, sizeof err), JM_M_UNAVAILABLE);
+}
+
+Test(replay, meter_plays_on_the_monotonic_clock, .init = setup, .fini = teardown)
+{
+    char text[4096] = "t_s,wall_w\n", path[512], spec_text[600];
+    for (int i = 0; i <= 100; i++) {
+        size_t l = strlen(text);
+        snprintf(text + l, sizeof text - l, "%d,%d\n", i, 10 * i);
+    }
+    cr_assert_eq(jm_mtmp_write(dir, "ramp.csv", text), 0);
+    snprintf(path, sizeof path, "%s/ramp.csv", dir);
+    snprintf(spec_text, sizeof spec_text, "replay:file=%s,speed=200,start_s=10", path);
+    jm_meter_spec spec;
+    jm_meter m;
+    cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK, "%s", err);
+    uint64_t t_open = jm_now_ns();
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(m.info.quantity, JM_METER_POWER);
+    cr_assert_eq(m.info.kind, JM_METER_MEASURED);
+    cr_assert_str_eq(m.info.domains[0], "wall");
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+    jm_meter_sample s;
+    cr_assert_eq(jm_meter_read(&m, &s, err, sizeof err), JM_M_OK, "%s", err);
+    double trace_s = 10.0 + (double)(s.t_ns - t_open) * 1e-9 * 200.0;
+    /* at most the open call's own duration off (x200): a few watts */
+    cr_assert(fabs(s.value[0] - 10.0 * trace_s) < 20.0, "%g W at trace %g s", s.value[0],
+              trace_s);
+    ts.tv_nsec = 400000000; /* 10 + 0.5 s x 200 = 110 s > 100 s: the trace is over */
+    nanosleep(&ts, NULL);
+    cr_assert_eq(jm_meter_read(&m, &s, err, sizeof err), JM_M_EIO);
+    cr_assert_not_null(strstr(err, "ended after 0.450 s"), "%s", err);
+    jm_meter_close(&m);
+    cr_assert_eq(jm_meter_spec_parse("replay", &spec, err, sizeof err), JM_M_OK);
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_UNAVAILABLE);
+    cr_assert_not_null(strstr(m.reason, "replay:file=PATH"), "%s", m.reason);
+}

@@ -1,0 +1,174 @@
+/* test_model.c - the result model: derived per-run figures, invalid runs,
+ * summaries over valid testing runs and paired comparisons. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports.h"
+#include "reports_fixture.h"
+
+Test(model, derive_figures)
+{
+    jm_run_result run;
+    memset(&run, 0, sizeof(run));
+    run.valid = true;
+    run.tokens = 4096;
+    run.duration_s = 2.0;
+    run.energy_j = 81.92;
+    run.energy_above_idle_j = 61.92;
+    jm_run_result_derive(&run);
+    cr_assert_float_eq(run.tokens_per_s, 2048.0, 1e-9);
+    cr_assert_float_eq(run.avg_power_w, 40.96, 1e-12);
+    cr_assert_float_eq(run.tokens_per_j, 50.0, 1e-12);
+    cr_assert_float_eq(run.mj_per_token, 20.0, 1e-12);
+    /* tokens per joule equals tokens/s per watt */
+    cr_assert_float_eq(run.tokens_per_j, run.tokens_per_s / run.avg_power_w, 1e-12);
+    cr_assert_float_eq(run.mj_per_token_above_idle, 61.92e3 / 4096, 1e-12);
+    cr_assert_float_eq(run.tokens_per_j_above_idle, 4096 / 61.92, 1e-12);
+    cr_assert(run.valid);
+}
+
+Test(model, derive_invalidates_unresolved_runs)
+{
+    jm_run_result run;
+    memset(&run, 0, sizeof(run));
+    run.valid = true;
+    run.tokens = 100;
+    run.duration_s = 1.0;
+    run.energy_j = 0.0;
+    run.energy_above_idle_j = -3.0;
+    jm_run_result_derive(&run);
+    cr_assert_not(run.valid);
+    cr_assert(isnan(run.mj_per_token) && isnan(run.mj_per_token_above_idle));
+    cr_assert_eq(run.n_invalid_reasons, 1);
+    cr_assert(strstr(run.invalid_reasons[0], "energy 0 J is not positive"), "%s",
+              run.invalid_reasons[0]);
+    jm_run_result_derive(&run); /* same reason is not repeated */
+    cr_assert_eq(run.n_invalid_reasons, 1);
+    memset(&run, 0, sizeof(run));
+    run.valid = true;
+    run.duration_s = 0;
+    run.energy_j = 5;
+    jm_run_result_derive(&run);
+    cr_assert_eq(run.n_invalid_reasons, 2); /* duration and tokens */
+}
+
+Test(model, invalidate_keeps_reasons_bounded)
+{
+    jm_run_result run;
+    memset(&run, 0, sizeof(run));
+    run.valid = true;
+    for (int i = 0; i < 12; i++)
+        jm_run_result_invalidate(&run, "reason %d", i);
+    cr_assert_not(run.valid);
+    cr_assert_eq(run.n_invalid_reasons, 8);
+    cr_assert_str_eq(run.invalid_reasons[0], "reason 0");
+    cr_assert_str_eq(run.invalid_reasons[7], "more reasons (not all kept)");
+}
+
+Test(model, add_functions_number_runs_and_default_valid)
+{
+    jm_results r;
+    jm_results_init(&r);
+    cr_assert_eq(r.schema_version, JM_RESULTS_SCHEMA_VERSION);
+    jm_workload_result *w = jm_results_add_workload(&r);
+    cr_assert_not_null(w);
+    for (int i = 0; i < 5; i++) {
+        jm_run_result *run = jm_workload_result_add_run(w);
+        cr_assert_eq(run->index, i + 1);
+        cr_assert(run->valid);
+        cr_assert_str_eq(run->phase, "testing");
+    }
+    jm_meter_result *m = jm_results_add_meter(&r);
+    cr_assert(m->available);
+    for (int i = 0; i < 100; i++)
+        cr_assert_not_null(jm_trace_add_mark(&r.trace, (uint64_t)i, "testing x"));
+    cr_assert_eq(r.trace.n_marks, 100);
+    cr_assert_eq(r.trace.marks[99].t_ns, 99);
+    jm_results_free(&r);
+    cr_assert_eq(r.n_workloads, 0);
+    jm_results_free(&r); /* twice is harmless */
+}
+
+Test(model, summary_counts_only_valid_testing_runs)
+{
+    jm_results r;
+    jm_rfix_build(&r, false);
+    const jm_workload_result *d = &r.workloads[0];
+    cr_assert_eq(d->n_runs, 8); /* warm-up + 6 valid + 1 invalid */
+    cr_assert_eq(d->summary.valid_runs, 6);
+    jm_stat oracle;
+    jm_stat_compute(jm_rfix_dense_mj, 6, &oracle);
+    cr_assert_float_eq(d->summary.mj_per_token.median, oracle.median, 1e-12);
+    cr_assert_float_eq(d->summary.mj_per_token.median, 10.05, 1e-12);
+    cr_assert_float_eq(d->summary.mj_per_token.ci95_low, 9.8, 1e-12);
+    cr_assert_float_eq(d->summary.mj_per_token.ci95_high, 10.4, 1e-12);
+    cr_assert_float_eq(d->summary.avg_power_w.max, 10.4e-3 * JM_RFIX_TOKENS / 2.0, 1e-9);
+    cr_assert_float_eq(d->summary.duration_s.median, 2.0, 1e-15);
+    cr_assert_not(r.estimated);
+    jm_results_free(&r);
+}
+
+Test(model, comparison_is_paired_ratio)
+{
+    jm_results r;
+    jm_rfix_build(&r, false);
+    cr_assert_eq(r.n_comparisons, 1);
+    const jm_comparison *c = &r.comparisons[0];
+    double ratios[6];
+    for (int i = 0; i < 6; i++)
+        ratios[i] = jm_rfix_dense_mj[i] / jm_rfix_moe_mj[i];
+    jm_stat oracle;
+    jm_stat_compute(ratios, 6, &oracle);
+    cr_assert_eq(c->energy_per_token_ratio.n, 6);
+    cr_assert_float_eq(c->energy_per_token_ratio.median, oracle.median, 1e-9);
+    cr_assert_float_eq(c->energy_per_token_ratio.ci95_low, oracle.ci95_low, 1e-9);
+    cr_assert_float_eq(c->energy_per_token_ratio.ci95_high, oracle.ci95_high, 1e-9);
+    cr_assert(c->energy_per_token_ratio.median > 15 && c->energy_per_token_ratio.median < 17.5);
+    cr_assert_float_eq(c->params_ratio, 68159488.0 / 68175872.0, 1e-15);
+    cr_assert_float_eq(c->flops_ratio, 136318976.0 / 6324224.0, 1e-12);
+    cr_assert_str_eq(c->energy_source, "rapl:package-0+dram-0 (measured)");
+    cr_assert_not(c->estimated);
+    /* comparing again recomputes in place */
+    char err[256];
+    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layer", err, sizeof(err)), 0);
+    cr_assert_eq(r.n_comparisons, 1);
+    jm_results_free(&r);
+}
+
+Test(model, comparison_unknown_name_is_an_error)
+{
+    jm_results r;
+    jm_rfix_build(&r, false);
+    char err[256] = "";
+    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layr", err, sizeof(err)),
+                 JM_R_EINVAL);
+    cr_assert(strstr(err, "candidate") && strstr(err, "'moe-layr'") && strstr(err, "moe-layer"),
+              "%s", err);
+    cr_assert_eq(r.n_comparisons, 1);
+    jm_results_free(&r);
+}
+
+Test(model, estimated_propagates)
+{
+    jm_results r;
+    jm_rfix_build(&r, true);
+    cr_assert(r.estimated);
+    cr_assert(r.comparisons[0].estimated);
+    cr_assert(strstr(r.comparisons[0].energy_source, "ESTIMATED"));
+    jm_results_free(&r);
+}
+
+Test(model, comparison_without_valid_runs_has_no_ratio)
+{
+    jm_results r;
+    jm_rfix_build(&r, false);
+    for (int i = 0; i < r.workloads[1].n_runs; i++)
+        jm_run_result_invalidate(&r.workloads[1].runs[i], "forced");
+    char err[256];
+    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layer", err, sizeof(err)), 0);
+    cr_assert_eq(r.comparisons[0].energy_per_token_ratio.n, 0);
+    cr_assert(isnan(r.comparisons[0].energy_per_token_ratio.median));
+    jm_results_free(&r);
+}
