@@ -1,7 +1,7 @@
 /* cmd_meters.c - `joulemark meters [--json] [--meter SPEC]...`: opens every
  * built-in meter (or the ones given) and lists each as available, with its
  * kind, domains, resolution and update period, or unavailable with the reason
- * and the fix. */
+ * and the fix; then whether hardware performance counters can be read. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,12 +122,33 @@ int jm_cmd_meters(int argc, char **argv)
             rc = r == JM_M_EOPTION ? JM_EXIT_USAGE : JM_EXIT_SYSTEM;
         }
     }
+    jm_counters *counters = NULL;
+    char counters_reason[JM_METER_REASON_MAX] = "";
+    jm_counter_values cv = {0};
+    if (rc == JM_EXIT_OK) {
+        char err[JM_METER_REASON_MAX];
+        if (jm_counters_open(&counters, counters_reason, sizeof counters_reason) == JM_M_OK &&
+            jm_counters_read(counters, &cv, err, sizeof err) != JM_M_OK) {
+            snprintf(counters_reason, sizeof counters_reason, "%s", err);
+            jm_counters_close(counters);
+            counters = NULL;
+        }
+    }
     if (rc == JM_EXIT_OK) {
         if (json) {
             cJSON *root = cJSON_CreateObject();
             cJSON *arr = cJSON_AddArrayToObject(root, "meters");
             for (int i = 0; i < n_specs; i++)
                 cJSON_AddItemToArray(arr, meter_json(&meters[i], specs[i]));
+            cJSON *co = cJSON_AddObjectToObject(root, "counters");
+            cJSON_AddBoolToObject(co, "available", counters != NULL);
+            if (counters) {
+                cJSON *ev = cJSON_AddArrayToObject(co, "events");
+                for (int i = 0; i < cv.n; i++)
+                    cJSON_AddItemToArray(ev, cJSON_CreateString(cv.names[i]));
+            } else {
+                cJSON_AddStringToObject(co, "reason", counters_reason);
+            }
             char *text = cJSON_Print(root);
             if (text)
                 printf("%s\n", text);
@@ -136,8 +157,17 @@ int jm_cmd_meters(int argc, char **argv)
         } else {
             for (int i = 0; i < n_specs; i++)
                 meter_text(&meters[i]);
+            if (counters) {
+                printf("%-9s available:", "counters");
+                for (int i = 0; i < cv.n; i++)
+                    printf(" %s", cv.names[i]);
+                printf("\n");
+            } else {
+                printf("%-9s unavailable: %s\n", "counters", counters_reason);
+            }
         }
     }
+    jm_counters_close(counters);
     for (int i = 0; i < n_specs; i++)
         jm_meter_close(&meters[i]);
     free(meters);

@@ -6,6 +6,12 @@ static const jm_command commands[] = {
     {"run", jm_cmd_run, "run a benchmark config and write results (default: configs/default.json)"},
     {"sysinfo", jm_cmd_sysinfo, "describe this machine (CPU, caches, memory, OS)"},
     {"meters", jm_cmd_meters, "list energy meters: available or why not"},
+    {"package", jm_cmd_package, "build an MLPerf submission tree (open division) from results"},
+    {"check", jm_cmd_check, "validate an MLPerf submission tree and list every problem"},
+    {"report", jm_cmd_report, "rebuild report.html and summary.csv of a results directory"},
+    {"compare", jm_cmd_compare, "several results directories side by side (terminal, HTML)"},
+    {"carbon", jm_cmd_carbon, "CO2e: paper training footprints, runs projected by grid region"},
+    {"bench", jm_cmd_bench, "GFLOP/s of our GEMM vs OpenBLAS and of the default layers"},
     {NULL, NULL, NULL},
 };
 

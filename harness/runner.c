@@ -362,6 +362,28 @@ static void attribute_energy(runner *r, jm_run_result *run, const jm_workload_re
     jm_run_result_derive(run);
 }
 
+/* On a terminal: one line redrawn in place while batches run. */
+static void draw_progress(const runner *r, const jm_workload_shape *s, double elapsed,
+                          double target_s, int batches, int min_batches, bool testing)
+{
+    (void)s;
+    double frac_t = target_s > 0 ? elapsed / target_s : 1.0;
+    double frac_b = min_batches > 0 ? (double)batches / min_batches : 1.0;
+    double frac = frac_t < frac_b ? frac_t : frac_b;
+    if (frac > 1)
+        frac = 1;
+    char bar[31];
+    int filled = (int)(frac * 30 + 0.5);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(r->opt->log, "\r  %-8s [%s] %6.1f/%.1f s, %d batch%s\033[K", testing ? "testing" : "warm-up",
+            bar, elapsed, target_s, batches, batches == 1 ? "" : "es");
+    if (frac >= 1)
+        fprintf(r->opt->log, "\r\033[K");
+    fflush(r->opt->log);
+}
+
 /* Runs whole batches until min_seconds and min_batches are reached (or an
  * interrupt). Fills tokens and per-batch latencies. Returns 0 or -1 (err). */
 static int run_batches(runner *r, jm_workload *w, double min_seconds, int min_batches,
@@ -401,6 +423,9 @@ static int run_batches(runner *r, jm_workload *w, double min_seconds, int min_ba
             (*lat)[(*n_lat)++] = b1 - b0;
         }
         double elapsed = (double)(b1 - start) / 1e9;
+        if (r->opt->progress_tty && r->opt->log)
+            draw_progress(r, jm_workload_get_shape(w), elapsed, min_seconds, batches, min_batches,
+                          run != NULL);
         if (jm_interrupted)
             break;
         if (batches >= min_batches && elapsed >= min_seconds)

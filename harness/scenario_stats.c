@@ -161,6 +161,9 @@ int jm_scenario_result_finish(const jm_scenario_settings *s, jm_scenario_result 
         r->final_query_issued_s > 0 ? n_minus_1 / r->final_query_issued_s : 0;
     r->qps_without_loadgen_overhead =
         r->mean_latency_ns > 0 ? 1e9 / (double)r->mean_latency_ns : 0;
+    r->tokens_per_second = r->max_latency_s > 0 ? (double)r->tokens / r->max_latency_s : 0;
+    r->completed_tokens_per_sec =
+        r->final_query_done_s > 0 ? (double)r->tokens / r->final_query_done_s : 0;
     r->overlatency_query_count = 0;
     if (s->scenario == JM_SCENARIO_SERVER) {
         for (uint64_t i = 0; i < r->samples; i++)

@@ -1,9 +1,12 @@
 /* attention.c - multi-head self-attention, flash style: for each (sequence,
- * head) the keys are packed transposed and the values packed once, then each
- * block of BQ queries streams over BK-key blocks with an online softmax
- * (running max and sum), so at most a BQ x BK tile of scores exists per
- * thread. Bidirectional (not causal): every token attends to all seq_len
- * tokens of its sequence, as in an encoder layer (see docs/kernels.md). */
+ * head) and block of BQ queries, the keys are visited in blocks of BK; the
+ * BQ x BK score tile S = scale * Q K^T and the update O = O * corr + P V run
+ * on the blocked GEMM (single-threaded, reading Q, K and V in place from the
+ * qkv rows through their stride), with an online softmax (running max and
+ * sum) in between. Only one BQ x BK score tile exists per thread.
+ * Bidirectional (not causal): every token attends to all seq_len tokens of
+ * its sequence, as in an encoder layer (see docs/kernels.md). Parallel over
+ * (sequence, head, query block) items. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -12,66 +15,101 @@
 #include "fastmath.h"
 #include "workload_internal.h"
 
-enum { BQ = 64, BK = 64 };
+enum { BQ = 128, BK = 128 };
 
 static size_t min_sz(size_t a, size_t b)
 {
     return a < b ? a : b;
 }
 
-/* One query block against all keys of the sequence. kt: dh x S (transposed
- * keys), v: S x dh, q: nq x dh (pre-scaled), o: nq x dh output. */
-static void query_block(const float *q, size_t nq, const float *kt, const float *v, size_t S,
-                        size_t dh, float *s_tile, float *o, float *m_run, float *l_run)
+/* Online softmax step on an nq x nk tile (row stride BK): turns scores into
+ * exp(s - m_new), updates the running max/sum, and returns each row's
+ * correction factor for O in corr[]. */
+static void softmax_step(float *s, size_t nq, size_t nk, float *m_run, float *l_run, float *corr)
 {
+    enum { W = 16 }; /* partial max/sum lanes: keeps the loops vectorisable */
+    for (size_t i = 0; i < nq; ++i) {
+        float *si = s + i * BK;
+        float pm[W], ps[W];
+        for (size_t u = 0; u < W; ++u) {
+            pm[u] = m_run[i];
+            ps[u] = 0.0f;
+        }
+        size_t j = 0;
+        for (; j + W <= nk; j += W)
+            for (size_t u = 0; u < W; ++u)
+                pm[u] = si[j + u] > pm[u] ? si[j + u] : pm[u];
+        float mx = m_run[i];
+        for (size_t u = 0; u < W; ++u)
+            mx = pm[u] > mx ? pm[u] : mx;
+        for (; j < nk; ++j)
+            mx = si[j] > mx ? si[j] : mx;
+        for (j = 0; j < nk; ++j)
+            si[j] = jm__expf(si[j] - mx);
+        for (j = 0; j + W <= nk; j += W)
+            for (size_t u = 0; u < W; ++u)
+                ps[u] += si[j + u];
+        float sum = 0.0f;
+        for (size_t u = 0; u < W; ++u)
+            sum += ps[u];
+        for (; j < nk; ++j)
+            sum += si[j];
+        corr[i] = jm__expf(m_run[i] - mx);
+        l_run[i] = l_run[i] * corr[i] + sum;
+        m_run[i] = mx;
+    }
+}
+
+static int query_block(const float *qkv, float *out, size_t row0, size_t nq, size_t S,
+                       size_t D, size_t h, size_t dh, float *buf)
+{
+    const size_t ld = 3 * D;
+    float *s = buf, *o = s + BQ * BK, *m_run = o + BQ * dh, *l_run = m_run + BQ;
+    float *corr = l_run + BQ;
+    const float scale = 1.0f / sqrtf((float)dh);
+    const float *q = qkv + row0 * ld + h * dh;
+    const float *kbase = qkv + (row0 / S) * S * ld + D + h * dh;
+    const float *vbase = kbase + D;
     for (size_t i = 0; i < nq; ++i) {
         m_run[i] = -INFINITY;
         l_run[i] = 0.0f;
     }
-    memset(o, 0, nq * dh * sizeof(float));
     for (size_t k0 = 0; k0 < S; k0 += BK) {
         const size_t nk = min_sz(BK, S - k0);
-        for (size_t i = 0; i < nq; ++i) {
-            float *s = s_tile + i * BK;
-            for (size_t j = 0; j < nk; ++j)
-                s[j] = 0.0f;
-            const float *qi = q + i * dh;
-            for (size_t d = 0; d < dh; ++d) {
-                const float qd = qi[d];
-                const float *kd = kt + d * S + k0;
-                for (size_t j = 0; j < nk; ++j)
-                    s[j] += qd * kd[j];
-            }
-            float mx = m_run[i];
-            for (size_t j = 0; j < nk; ++j)
-                mx = s[j] > mx ? s[j] : mx;
-            const float corr = jm__expf(m_run[i] - mx);
-            float sum = 0.0f;
-            for (size_t j = 0; j < nk; ++j) {
-                s[j] = jm__expf(s[j] - mx);
-                sum += s[j];
-            }
-            l_run[i] = l_run[i] * corr + sum;
-            m_run[i] = mx;
-            float *oi = o + i * dh;
-            for (size_t d = 0; d < dh; ++d)
-                oi[d] *= corr;
-            for (size_t j = 0; j < nk; ++j) {
-                const float p = s[j];
-                const float *vj = v + (k0 + j) * dh;
+        jm__gemm_op qk = {.ta = JM_NO_TRANS, .tb = JM_TRANS, .m = nq, .n = nk, .k = dh,
+                          .alpha = scale, .a = q, .lda = ld, .b = kbase + k0 * ld, .ldb = ld,
+                          .beta = 0.0f, .c = s, .ldc = BK, .threads = 1};
+        int rc = jm__sgemm_run(&qk, NULL, 0);
+        if (rc)
+            return rc;
+        softmax_step(s, nq, nk, m_run, l_run, corr);
+        if (k0 > 0)
+            for (size_t i = 0; i < nq; ++i)
                 for (size_t d = 0; d < dh; ++d)
-                    oi[d] += p * vj[d];
-            }
-        }
+                    o[i * dh + d] *= corr[i];
+        jm__gemm_op pv = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = nq, .n = dh, .k = nk,
+                          .alpha = 1.0f, .a = s, .lda = BK, .b = vbase + k0 * ld, .ldb = ld,
+                          .beta = k0 > 0 ? 1.0f : 0.0f, .c = o, .ldc = dh, .threads = 1};
+        rc = jm__sgemm_run(&pv, NULL, 0);
+        if (rc)
+            return rc;
     }
+    for (size_t i = 0; i < nq; ++i) {
+        float *dst = out + (row0 + i) * D + h * dh;
+        const float inv = 1.0f / l_run[i];
+        for (size_t d = 0; d < dh; ++d)
+            dst[d] = o[i * dh + d] * inv;
+    }
+    return JM_K_OK;
 }
 
 int jm__attention(const float *qkv, float *out, size_t n_seq, size_t S, size_t D, size_t H,
                   int threads, char *err, size_t err_len)
 {
-    const size_t dh = D / H, ld = 3 * D;
-    const float scale = 1.0f / sqrtf((float)dh);
-    const size_t need = 2 * dh * S + BQ * dh * 2 + BQ * BK + 2 * BQ;
+    const size_t dh = D / H;
+    const size_t need = BQ * BK + BQ * dh + 3 * BQ;
+    const size_t qblocks = (S + BQ - 1) / BQ;
+    const long items = (long)(n_seq * H * qblocks);
     int failed = 0;
 #pragma omp parallel num_threads(threads) if (threads > 1) reduction(| : failed)
     {
@@ -79,39 +117,19 @@ int jm__attention(const float *qkv, float *out, size_t n_seq, size_t S, size_t D
         if (!buf)
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
-        for (size_t item = 0; item < n_seq * H; ++item) {
-            if (!buf)
+        for (long item = 0; item < items; ++item) {
+            if (failed)
                 continue;
-            const size_t b = item / H, h = item % H;
-            float *kt = buf, *v = kt + dh * S, *q = v + S * dh, *o = q + BQ * dh;
-            float *s_tile = o + BQ * dh, *m_run = s_tile + BQ * BK, *l_run = m_run + BQ;
-            const float *base = qkv + b * S * ld + h * dh;
-            for (size_t t = 0; t < S; ++t) {
-                const float *kr = base + t * ld + D;
-                for (size_t d = 0; d < dh; ++d)
-                    kt[d * S + t] = kr[d];
-                memcpy(v + t * dh, base + t * ld + 2 * D, dh * sizeof(float));
-            }
-            for (size_t q0 = 0; q0 < S; q0 += BQ) {
-                const size_t nq = min_sz(BQ, S - q0);
-                for (size_t i = 0; i < nq; ++i) {
-                    const float *qr = base + (q0 + i) * ld;
-                    for (size_t d = 0; d < dh; ++d)
-                        q[i * dh + d] = qr[d] * scale;
-                }
-                query_block(q, nq, kt, v, S, dh, s_tile, o, m_run, l_run);
-                for (size_t i = 0; i < nq; ++i) {
-                    float *dst = out + (b * S + q0 + i) * D + h * dh;
-                    const float inv = 1.0f / l_run[i];
-                    for (size_t d = 0; d < dh; ++d)
-                        dst[d] = o[i * dh + d] * inv;
-                }
-            }
+            const size_t it = (size_t)item;
+            const size_t b = it / (H * qblocks), h = (it / qblocks) % H, qb = it % qblocks;
+            const size_t q0 = qb * BQ;
+            if (query_block(qkv, out, b * S + q0, min_sz(BQ, S - q0), S, D, h, dh, buf))
+                failed = 1;
         }
     }
     if (failed) {
         if (err && err_len)
-            snprintf(err, err_len, "attention: cannot allocate %zu bytes of scratch per thread",
+            snprintf(err, err_len, "attention: cannot allocate scratch (%zu bytes per thread)",
                      need * sizeof(float));
         return JM_K_ENOMEM;
     }

@@ -10,7 +10,11 @@
 static inline float jm__expf(float x)
 {
     x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
-    const float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+    /* round to nearest: t + 128.5 > 0, so truncation is floor (floorf
+     * would not vectorise in ISO C mode) */
+    const float t = x * 1.44269504088896341f;
+    const int32_t ni = (int32_t)(t + 128.5f) - 128;
+    const float n = (float)ni;
     /* Cody-Waite: ln 2 split so that n * ln2_hi is exact */
     const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
     float p = 1.0f / 5040.0f;
@@ -21,7 +25,7 @@ static inline float jm__expf(float x)
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    const int32_t bits = ((int32_t)n + 127) * (1 << 23);
+    const int32_t bits = (ni + 127) * (1 << 23);
     float scale;
     memcpy(&scale, &bits, sizeof(scale));
     return p * scale;

@@ -7,52 +7,71 @@
 
 enum { MR = 6, NR = 16 };
 
+#define JM_ACC_DECL                                                                               \
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;      \
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00
+
+#define JM_ROW(r)                                                                                 \
+    do {                                                                                          \
+        const __m256 ai = _mm256_broadcast_ss(a + (r));                                           \
+        c##r##0 = _mm256_fmadd_ps(ai, b0, c##r##0);                                               \
+        c##r##1 = _mm256_fmadd_ps(ai, b1, c##r##1);                                               \
+    } while (0)
+
+#define JM_LOOP                                                                                   \
+    for (size_t p = 0; p < kc; ++p) {                                                             \
+        const __m256 b0 = _mm256_loadu_ps(b);                                                     \
+        const __m256 b1 = _mm256_loadu_ps(b + 8);                                                 \
+        JM_ROW(0);                                                                                \
+        JM_ROW(1);                                                                                \
+        JM_ROW(2);                                                                                \
+        JM_ROW(3);                                                                                \
+        JM_ROW(4);                                                                                \
+        JM_ROW(5);                                                                                \
+        a += MR;                                                                                  \
+        b += NR;                                                                                  \
+    }
+
+/* store row r of the accumulators to dst (+= when acc) */
+#define JM_PUT(r, dst, acc)                                                                       \
+    do {                                                                                          \
+        float *d_ = (dst);                                                                        \
+        if (acc) {                                                                                \
+            c##r##0 = _mm256_add_ps(c##r##0, _mm256_loadu_ps(d_));                                \
+            c##r##1 = _mm256_add_ps(c##r##1, _mm256_loadu_ps(d_ + 8));                            \
+        }                                                                                         \
+        _mm256_storeu_ps(d_, c##r##0);                                                            \
+        _mm256_storeu_ps(d_ + 8, c##r##1);                                                        \
+    } while (0)
+
+#define JM_PUT_ALL(base, ld, acc)                                                                 \
+    do {                                                                                          \
+        JM_PUT(0, (base) + 0 * (ld), acc);                                                        \
+        JM_PUT(1, (base) + 1 * (ld), acc);                                                        \
+        JM_PUT(2, (base) + 2 * (ld), acc);                                                        \
+        JM_PUT(3, (base) + 3 * (ld), acc);                                                        \
+        JM_PUT(4, (base) + 4 * (ld), acc);                                                        \
+        JM_PUT(5, (base) + 5 * (ld), acc);                                                        \
+    } while (0)
+
 static void jm_gemm_f32_avx2_6x16(size_t kc, const float *restrict a, const float *restrict b,
                                   float *restrict t)
 {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (size_t p = 0; p < kc; ++p) {
-        const __m256 b0 = _mm256_loadu_ps(b);
-        const __m256 b1 = _mm256_loadu_ps(b + 8);
-        __m256 ai;
-        ai = _mm256_broadcast_ss(a + 0);
-        c00 = _mm256_fmadd_ps(ai, b0, c00);
-        c01 = _mm256_fmadd_ps(ai, b1, c01);
-        ai = _mm256_broadcast_ss(a + 1);
-        c10 = _mm256_fmadd_ps(ai, b0, c10);
-        c11 = _mm256_fmadd_ps(ai, b1, c11);
-        ai = _mm256_broadcast_ss(a + 2);
-        c20 = _mm256_fmadd_ps(ai, b0, c20);
-        c21 = _mm256_fmadd_ps(ai, b1, c21);
-        ai = _mm256_broadcast_ss(a + 3);
-        c30 = _mm256_fmadd_ps(ai, b0, c30);
-        c31 = _mm256_fmadd_ps(ai, b1, c31);
-        ai = _mm256_broadcast_ss(a + 4);
-        c40 = _mm256_fmadd_ps(ai, b0, c40);
-        c41 = _mm256_fmadd_ps(ai, b1, c41);
-        ai = _mm256_broadcast_ss(a + 5);
-        c50 = _mm256_fmadd_ps(ai, b0, c50);
-        c51 = _mm256_fmadd_ps(ai, b1, c51);
-        a += MR;
-        b += NR;
-    }
-    _mm256_storeu_ps(t + 0 * NR, c00);
-    _mm256_storeu_ps(t + 0 * NR + 8, c01);
-    _mm256_storeu_ps(t + 1 * NR, c10);
-    _mm256_storeu_ps(t + 1 * NR + 8, c11);
-    _mm256_storeu_ps(t + 2 * NR, c20);
-    _mm256_storeu_ps(t + 2 * NR + 8, c21);
-    _mm256_storeu_ps(t + 3 * NR, c30);
-    _mm256_storeu_ps(t + 3 * NR + 8, c31);
-    _mm256_storeu_ps(t + 4 * NR, c40);
-    _mm256_storeu_ps(t + 4 * NR + 8, c41);
-    _mm256_storeu_ps(t + 5 * NR, c50);
-    _mm256_storeu_ps(t + 5 * NR + 8, c51);
+    JM_ACC_DECL;
+    JM_LOOP
+    JM_PUT_ALL(t, NR, false);
+}
+
+static void jm_gemm_f32_avx2_6x16_upd(size_t kc, const float *restrict a,
+                                      const float *restrict b, float *restrict c, size_t ldc,
+                                      bool accumulate)
+{
+    JM_ACC_DECL;
+    JM_LOOP
+    if (accumulate)
+        JM_PUT_ALL(c, ldc, true);
+    else
+        JM_PUT_ALL(c, ldc, false);
 }
 
 static bool avx2_usable(void)
@@ -61,4 +80,4 @@ static bool avx2_usable(void)
 }
 
 const jm__ukr jm__ukr_avx2_fma_6x16 = {"avx2_fma_6x16", MR, NR, jm_gemm_f32_avx2_6x16,
-                                       avx2_usable};
+                                       jm_gemm_f32_avx2_6x16_upd, avx2_usable};

@@ -14,50 +14,79 @@ enum { MR = 12, NR = 32 };
         c##r##1 = _mm512_fmadd_ps(ai, b1, c##r##1);                                               \
     } while (0)
 
-#define JM_STORE(r)                                                                               \
+#define JM_ACC_DECL                                                                               \
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;      \
+    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;                      \
+    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;                      \
+    __m512 c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00
+
+#define JM_LOOP                                                                                   \
+    for (size_t p = 0; p < kc; ++p) {                                                             \
+        _mm_prefetch((const char *)(b + 8 * NR), _MM_HINT_T0);                                    \
+        const __m512 b0 = _mm512_loadu_ps(b);                                                     \
+        const __m512 b1 = _mm512_loadu_ps(b + 16);                                                \
+        JM_ROW(0);                                                                                \
+        JM_ROW(1);                                                                                \
+        JM_ROW(2);                                                                                \
+        JM_ROW(3);                                                                                \
+        JM_ROW(4);                                                                                \
+        JM_ROW(5);                                                                                \
+        JM_ROW(6);                                                                                \
+        JM_ROW(7);                                                                                \
+        JM_ROW(8);                                                                                \
+        JM_ROW(9);                                                                                \
+        JM_ROW(10);                                                                               \
+        JM_ROW(11);                                                                               \
+        a += MR;                                                                                  \
+        b += NR;                                                                                  \
+    }
+
+/* store row r of the accumulators to dst (+= when acc) */
+#define JM_PUT(r, dst, acc)                                                                       \
     do {                                                                                          \
-        _mm512_storeu_ps(t + (r) * NR, c##r##0);                                                  \
-        _mm512_storeu_ps(t + (r) * NR + 16, c##r##1);                                             \
+        float *d_ = (dst);                                                                        \
+        if (acc) {                                                                                \
+            c##r##0 = _mm512_add_ps(c##r##0, _mm512_loadu_ps(d_));                                \
+            c##r##1 = _mm512_add_ps(c##r##1, _mm512_loadu_ps(d_ + 16));                           \
+        }                                                                                         \
+        _mm512_storeu_ps(d_, c##r##0);                                                            \
+        _mm512_storeu_ps(d_ + 16, c##r##1);                                                       \
+    } while (0)
+
+#define JM_PUT_ALL(base, ld, acc)                                                                 \
+    do {                                                                                          \
+        JM_PUT(0, (base) + 0 * (ld), acc);                                                        \
+        JM_PUT(1, (base) + 1 * (ld), acc);                                                        \
+        JM_PUT(2, (base) + 2 * (ld), acc);                                                        \
+        JM_PUT(3, (base) + 3 * (ld), acc);                                                        \
+        JM_PUT(4, (base) + 4 * (ld), acc);                                                        \
+        JM_PUT(5, (base) + 5 * (ld), acc);                                                        \
+        JM_PUT(6, (base) + 6 * (ld), acc);                                                        \
+        JM_PUT(7, (base) + 7 * (ld), acc);                                                        \
+        JM_PUT(8, (base) + 8 * (ld), acc);                                                        \
+        JM_PUT(9, (base) + 9 * (ld), acc);                                                        \
+        JM_PUT(10, (base) + 10 * (ld), acc);                                                      \
+        JM_PUT(11, (base) + 11 * (ld), acc);                                                      \
     } while (0)
 
 static void jm_gemm_f32_avx512_12x32(size_t kc, const float *restrict a,
                                      const float *restrict b, float *restrict t)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
-    __m512 c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00;
-    for (size_t p = 0; p < kc; ++p) {
-        _mm_prefetch((const char *)(b + 8 * NR), _MM_HINT_T0);
-        const __m512 b0 = _mm512_loadu_ps(b);
-        const __m512 b1 = _mm512_loadu_ps(b + 16);
-        JM_ROW(0);
-        JM_ROW(1);
-        JM_ROW(2);
-        JM_ROW(3);
-        JM_ROW(4);
-        JM_ROW(5);
-        JM_ROW(6);
-        JM_ROW(7);
-        JM_ROW(8);
-        JM_ROW(9);
-        JM_ROW(10);
-        JM_ROW(11);
-        a += MR;
-        b += NR;
-    }
-    JM_STORE(0);
-    JM_STORE(1);
-    JM_STORE(2);
-    JM_STORE(3);
-    JM_STORE(4);
-    JM_STORE(5);
-    JM_STORE(6);
-    JM_STORE(7);
-    JM_STORE(8);
-    JM_STORE(9);
-    JM_STORE(10);
-    JM_STORE(11);
+    JM_ACC_DECL;
+    JM_LOOP
+    JM_PUT_ALL(t, NR, false);
+}
+
+static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
+                                         const float *restrict b, float *restrict c, size_t ldc,
+                                         bool accumulate)
+{
+    JM_ACC_DECL;
+    JM_LOOP
+    if (accumulate)
+        JM_PUT_ALL(c, ldc, true);
+    else
+        JM_PUT_ALL(c, ldc, false);
 }
 
 static bool avx512_usable(void)
@@ -66,4 +95,4 @@ static bool avx512_usable(void)
 }
 
 const jm__ukr jm__ukr_avx512_12x32 = {"avx512_12x32", MR, NR, jm_gemm_f32_avx512_12x32,
-                                      avx512_usable};
+                                      jm_gemm_f32_avx512_12x32_upd, avx512_usable};

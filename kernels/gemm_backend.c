@@ -11,6 +11,11 @@ bool jm_gemm_openblas_available(void)
     return false;
 }
 
+const char *jm_gemm_openblas_corename(void)
+{
+    return NULL;
+}
+
 int jm_sgemm_openblas(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
                       const float *a, size_t lda, const float *b, size_t ldb, float beta,
                       float *c, size_t ldc, int threads, char *err, size_t err_len)

@@ -1,9 +1,9 @@
 /* gemm_driver.c - the native blocked GEMM: BLIS loop order (jc over nc, pc
- * over kc, ic over mc, jr over NR, ir over MR), B packed once per (jc, pc)
- * block by the whole OpenMP team, A packed per thread (through the row index
- * when gathering), the micro-kernel from the dispatch table, and the merge
- * into C with the epilogue on the last kc block. Work over (ic block x jr
- * range) items so that small m still keeps every thread busy. */
+ * over kc, ic over mc, jr over NR, ir over MR), B packed per (jc, pc) block
+ * unless it is pre-packed (weights), A packed per mc block (through the row
+ * index when gathering), the micro-kernel from the dispatch table, and the
+ * merge into C with the epilogue on the last kc block. OpenMP: the rows (or
+ * the columns) are split into one independent part per thread, no barriers. */
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +58,19 @@ static void pack_b_panel(const jm__gemm_op *op, size_t nr, size_t j0, size_t p0,
                          float *restrict dst)
 {
     const size_t cols = min_sz(nr, op->n - j0);
-    if (op->tb == JM_NO_TRANS) {
+    if (op->bp) {
+        for (size_t p = 0; p < kc; ++p) {
+            float *d = dst + p * nr;
+            size_t j = 0;
+            for (; j < cols; ++j) {
+                const size_t jj = j0 + j;
+                d[j] = op->bp[(jj / op->bp_nr) * op->bp_stride + (p0 + p) * op->bp_nr +
+                              jj % op->bp_nr];
+            }
+            for (; j < nr; ++j)
+                d[j] = 0.0f;
+        }
+    } else if (op->tb == JM_NO_TRANS) {
         for (size_t p = 0; p < kc; ++p) {
             const float *src = op->b + (p0 + p) * op->ldb + j0;
             float *d = dst + p * nr;
@@ -100,21 +112,116 @@ typedef struct plan {
     int threads;
 } plan;
 
+/* bp: first B micro-panel of the block, panel_stride: elements between
+ * consecutive micro-panels (nr * kc when packed here, the weight's panel
+ * stride when pre-packed). */
 static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, const float *bp,
-                       size_t i0, size_t mc, size_t j0, size_t panel_lo, size_t panel_hi,
-                       size_t kc, bool first, bool last, float *tile)
+                       size_t panel_stride, size_t i0, size_t mc, size_t j0, size_t panel_lo,
+                       size_t panel_hi, size_t kc, bool first, bool last, float *tile)
 {
     const size_t mr = pl->mr, nr = pl->nr;
+    /* full tiles go straight into C when no scaling or scatter is needed */
+    const bool direct = pl->u->upd && !op->c_rows && op->alpha == 1.0f &&
+                        (!first || op->beta == 0.0f || op->beta == 1.0f);
+    const bool epi = jm__gemm_has_epi(&op->epi);
     for (size_t jp = panel_lo; jp < panel_hi; ++jp) {
-        const float *bpan = bp + jp * nr * kc;
+        const float *bpan = bp + jp * panel_stride;
         const size_t jcol = j0 + jp * nr;
         const size_t cols = min_sz(nr, op->n - jcol);
         for (size_t ir = 0; ir < mc; ir += mr) {
             const size_t rows = min_sz(mr, mc - ir);
+            if (direct && rows == mr && cols == nr) {
+                float *c = op->c + (i0 + ir) * op->ldc + jcol;
+                pl->u->upd(kc, ap + ir * kc, bpan, c, op->ldc, !first || op->beta != 0.0f);
+                if (last && epi)
+                    jm__gemm_epi_tile(op, i0 + ir, rows, jcol, cols);
+                continue;
+            }
             pl->u->fn(kc, ap + ir * kc, bpan, tile);
-            for (size_t i = 0; i < rows; ++i)
-                jm__gemm_store_row(op, tile + i * nr, i0 + ir + i, jcol, cols, first, last);
+            jm__gemm_store_tile(op, tile, nr, i0 + ir, rows, jcol, cols, first, last);
         }
+    }
+}
+
+/* Single-threaded BLIS loops on the calling thread. Returns 0 or ENOMEM. */
+static int run_serial(const jm__gemm_op *op, const plan *base)
+{
+    plan pl = *base;
+    const size_t kc_max = min_sz(pl.kc, op->k);
+    const size_t nc_max = min_sz(pl.nc, ceil_div(op->n, pl.nr) * pl.nr);
+    const size_t mc = min_sz(pl.mc, ceil_div(op->m, pl.mr) * pl.mr);
+    const bool prepacked = op->bp && op->bp_nr == pl.nr;
+    float *bp = prepacked ? NULL : jm__scratch(1, kc_max * nc_max);
+    float *ap = jm__scratch(0, mc * kc_max);
+    float *tile = jm__scratch(2, pl.mr * pl.nr);
+    if ((!prepacked && !bp) || !ap || !tile)
+        return JM_K_ENOMEM;
+    for (size_t jc = 0; jc < op->n; jc += pl.nc) {
+        const size_t nc = min_sz(pl.nc, op->n - jc);
+        const size_t npanels = ceil_div(nc, pl.nr);
+        for (size_t pc = 0; pc < op->k; pc += pl.kc) {
+            const size_t kc = min_sz(pl.kc, op->k - pc);
+            const float *bblock = bp;
+            size_t pstride = pl.nr * kc;
+            if (prepacked) {
+                bblock = op->bp + (jc / pl.nr) * op->bp_stride + pc * pl.nr;
+                pstride = op->bp_stride;
+            } else {
+                for (size_t jp = 0; jp < npanels; ++jp)
+                    pack_b_panel(op, pl.nr, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
+            }
+            for (size_t i0 = 0; i0 < op->m; i0 += mc) {
+                const size_t rows = min_sz(mc, op->m - i0);
+                pack_a(op, pl.mr, i0, rows, pc, kc, ap);
+                macro_tile(op, &pl, ap, bblock, pstride, i0, rows, jc, 0, npanels, kc, pc == 0,
+                           pc + kc >= op->k, tile);
+            }
+        }
+    }
+    return JM_K_OK;
+}
+
+/* The part of op that thread `part` of `parts` computes: a range of rows
+ * (multiples of MR) or of columns (multiples of NR); every operand pointer
+ * is moved so that the part is a GEMM of its own. */
+static void split_op(const jm__gemm_op *op, const plan *pl, bool by_rows, int part, int parts,
+                     jm__gemm_op *sub)
+{
+    *sub = *op;
+    const size_t unit = by_rows ? pl->mr : pl->nr;
+    const size_t total = ceil_div(by_rows ? op->m : op->n, unit);
+    const size_t lo = total * (size_t)part / (size_t)parts * unit;
+    size_t hi = total * (size_t)(part + 1) / (size_t)parts * unit;
+    const size_t dim = by_rows ? op->m : op->n;
+    hi = min_sz(hi, dim);
+    if (lo >= hi) {
+        sub->m = by_rows ? 0 : sub->m;
+        sub->n = by_rows ? sub->n : 0;
+        return;
+    }
+    if (by_rows) {
+        sub->m = hi - lo;
+        if (op->a_rows)
+            sub->a_rows = op->a_rows + lo;
+        else
+            sub->a = op->ta == JM_NO_TRANS ? op->a + lo * op->lda : op->a + lo;
+        if (op->c_rows) {
+            sub->c_rows = op->c_rows + lo; /* residual follows C's rows */
+        } else {
+            sub->c = op->c + lo * op->ldc;
+            if (op->epi.residual)
+                sub->epi.residual = op->epi.residual + lo * op->epi.ld_residual;
+        }
+        if (op->epi.row_scale)
+            sub->epi.row_scale = op->epi.row_scale + lo;
+    } else {
+        sub->n = hi - lo;
+        sub->b = op->tb == JM_NO_TRANS ? op->b + lo : op->b + lo * op->ldb;
+        sub->c = op->c + lo;
+        if (op->epi.bias)
+            sub->epi.bias = op->epi.bias + lo;
+        if (op->epi.residual)
+            sub->epi.residual = op->epi.residual + lo;
     }
 }
 
@@ -135,76 +242,38 @@ int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len)
     pl.kc = bl.kc;
     pl.nc = bl.nc;
     pl.mc = bl.mc;
-    /* Threads: no more than there is work (one MR x NR tile per ~64 kflop). */
+    /* Threads: no more than there is work (~1 Mflop each), and no more than
+     * there are MR rows / NR columns to share. */
     int t = op->threads < 1 ? 1 : op->threads;
     const double flops = 2.0 * (double)op->m * (double)op->n * (double)op->k;
-    if (flops < 2e5 * t)
-        t = (int)(flops / 2e5) < 1 ? 1 : (int)(flops / 2e5);
-    /* Row blocks: a multiple of the team when m is large, else one block and
-     * the team splits the NR panels. */
-    size_t nb = ceil_div(op->m, pl.mc);
-    size_t jr_splits = 1;
-    if (t > 1) {
-        if (op->m >= (size_t)t * 4 * pl.mr) {
-            nb = ceil_div(nb, (size_t)t) * (size_t)t;
-        } else {
-            jr_splits = (size_t)t;
-        }
-    }
-    const size_t mc = ceil_div(ceil_div(op->m, nb), pl.mr) * pl.mr;
-    nb = ceil_div(op->m, mc);
-    pl.mc = mc;
+    if (flops < 1e6 * t)
+        t = (int)(flops / 1e6) < 1 ? 1 : (int)(flops / 1e6);
+    /* Each thread computes an independent part, packing what it reads: no
+     * barrier, so a descheduled thread never stalls the others mid-GEMM.
+     * Split the rows when B is pre-packed (nothing to repack; and its panels
+     * need not align with our NR) or m >= n, else the columns; the other
+     * operand is packed by every thread. */
+    const bool by_rows = op->bp || op->m >= op->n;
+    const size_t units = by_rows ? ceil_div(op->m, pl.mr) : ceil_div(op->n, pl.nr);
+    if ((size_t)t > units)
+        t = (int)units;
     pl.threads = t;
-
-    const size_t kc_max = min_sz(pl.kc, op->k);
-    const size_t nc_max = min_sz(pl.nc, ceil_div(op->n, pl.nr) * pl.nr);
-    float *bp = jm__scratch(1, kc_max * nc_max);
-    if (!bp) {
-        if (err && err_len)
-            snprintf(err, err_len, "gemm: cannot allocate %zu bytes for packed B",
-                     kc_max * nc_max * sizeof(float));
-        return JM_K_ENOMEM;
-    }
     int failed = 0;
-#pragma omp parallel num_threads(t) if (t > 1) reduction(| : failed)
-    {
-        const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
-        float *ap = jm__scratch(0, mc * kc_max);
-        float *tile = jm__scratch(2, pl.mr * pl.nr);
-        const bool ok = ap && tile;
-        if (!ok)
-            failed = 1;
-        for (size_t jc = 0; jc < op->n; jc += pl.nc) {
-            const size_t nc = min_sz(pl.nc, op->n - jc);
-            const size_t npanels = ceil_div(nc, pl.nr);
-            const size_t splits = min_sz(jr_splits, npanels);
-            const size_t items = nb * splits;
-            for (size_t pc = 0; pc < op->k; pc += pl.kc) {
-                const size_t kc = min_sz(pl.kc, op->k - pc);
-                for (size_t jp = (size_t)tid; jp < npanels; jp += (size_t)nt)
-                    pack_b_panel(op, pl.nr, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
-#pragma omp barrier
-                size_t packed_ib = (size_t)-1;
-                for (size_t it = (size_t)tid; ok && it < items; it += (size_t)nt) {
-                    const size_t ib = it / splits, js = it % splits;
-                    const size_t i0 = ib * mc;
-                    const size_t rows = min_sz(mc, op->m - i0);
-                    if (ib != packed_ib) {
-                        pack_a(op, pl.mr, i0, rows, pc, kc, ap);
-                        packed_ib = ib;
-                    }
-                    const size_t lo = npanels * js / splits, hi = npanels * (js + 1) / splits;
-                    macro_tile(op, &pl, ap, bp, i0, rows, jc, lo, hi, kc, pc == 0,
-                               pc + kc >= op->k, tile);
-                }
-#pragma omp barrier
-            }
+    if (t == 1) {
+        failed = run_serial(op, &pl) != JM_K_OK;
+    } else {
+#pragma omp parallel num_threads(t) reduction(| : failed)
+        {
+            jm__gemm_op sub;
+            split_op(op, &pl, by_rows, omp_get_thread_num(), omp_get_num_threads(), &sub);
+            if (sub.m && sub.n && run_serial(&sub, &pl) != JM_K_OK)
+                failed = 1;
         }
     }
     if (failed) {
         if (err && err_len)
-            snprintf(err, err_len, "gemm: cannot allocate %zu bytes for packed A",
-                     mc * kc_max * sizeof(float));
+            snprintf(err, err_len, "gemm: cannot allocate packing buffers (%zu + %zu bytes)",
+                     pl.mc * pl.kc * sizeof(float), pl.kc * pl.nc * sizeof(float));
         return JM_K_ENOMEM;
     }
     return JM_K_OK;

@@ -49,6 +49,46 @@ void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, s
     }
 }
 
+static bool has_epi(const jm__epi *e)
+{
+    return e->bias || e->gelu || e->residual || e->row_scale;
+}
+
+bool jm__gemm_has_epi(const jm__epi *e)
+{
+    return has_epi(e);
+}
+
+void jm__gemm_epi_tile(const jm__gemm_op *op, size_t i0, size_t rows, size_t j0, size_t cols)
+{
+    for (size_t i = i0; i < i0 + rows; ++i)
+        jm__epi_row(&op->epi, op->c + i * op->ldc + j0, i, i, j0, cols);
+}
+
+void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0,
+                         size_t rows, size_t j0, size_t cols, bool first, bool last)
+{
+    const float alpha = op->alpha, beta = op->beta;
+    const bool epi = last && has_epi(&op->epi);
+    for (size_t i = 0; i < rows; ++i) {
+        const size_t crow = op->c_rows ? (size_t)op->c_rows[i0 + i] : i0 + i;
+        float *restrict c = op->c + crow * op->ldc + j0;
+        const float *restrict ti = t + i * ldt;
+        if (first && beta == 0.0f) {
+            for (size_t j = 0; j < cols; ++j)
+                c[j] = alpha * ti[j];
+        } else if (!first || beta == 1.0f) {
+            for (size_t j = 0; j < cols; ++j)
+                c[j] += alpha * ti[j];
+        } else {
+            for (size_t j = 0; j < cols; ++j)
+                c[j] = alpha * ti[j] + beta * c[j];
+        }
+        if (epi)
+            jm__epi_row(&op->epi, c, i0 + i, crow, j0, cols);
+    }
+}
+
 void jm__gemm_store_row(const jm__gemm_op *op, const float *t, size_t i, size_t j0, size_t len,
                         bool first, bool last)
 {

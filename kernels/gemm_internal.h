@@ -21,10 +21,16 @@
 typedef void (*jm__ukr_fn)(size_t kc, const float *restrict a, const float *restrict b,
                            float *restrict t);
 
+/* Full-tile update straight into C (row stride ldc): c = acc, or c += acc
+ * when accumulate. Saves the tile round trip on interior tiles. */
+typedef void (*jm__ukr_upd_fn)(size_t kc, const float *restrict a, const float *restrict b,
+                               float *restrict c, size_t ldc, bool accumulate);
+
 typedef struct jm__ukr {
     const char *name; /* "avx512_12x32", "avx2_fma_6x16", "portable_c" */
     int mr, nr;
     jm__ukr_fn fn;
+    jm__ukr_upd_fn upd;
     bool (*usable)(void); /* CPU check; NULL = always usable */
 } jm__ukr;
 
@@ -71,6 +77,11 @@ typedef struct jm__gemm_op {
     const int32_t *a_rows;
     const float *b;
     size_t ldb;
+    /* Pre-packed B (weights): when bp != NULL, b/ldb are unused and op(B) is
+     * NR-column panels: element (p, j) at bp[(j / bp_nr) * bp_stride + p * bp_nr
+     * + j % bp_nr]. Used without repacking when bp_nr is the kernel's NR. */
+    const float *bp;
+    size_t bp_stride, bp_nr;
     float beta;
     float *c;
     size_t ldc;
@@ -90,6 +101,13 @@ int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len);
  * `last`. Shared by the native and OpenBLAS drivers. */
 void jm__gemm_store_row(const jm__gemm_op *op, const float *t, size_t i, size_t j0, size_t len,
                         bool first, bool last);
+/* The same for a rows x cols tile t (row stride ldt) at logical rows i0... */
+void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0,
+                         size_t rows, size_t j0, size_t cols, bool first, bool last);
+/* Whether the epilogue does anything; applying it in place to a tile of C
+ * (no c_rows) after the micro-kernel wrote it directly. */
+bool jm__gemm_has_epi(const jm__epi *e);
+void jm__gemm_epi_tile(const jm__gemm_op *op, size_t i0, size_t rows, size_t j0, size_t cols);
 /* In-place epilogue on a row segment c[0..len) of logical row i, columns j0... */
 void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len);
 

@@ -14,6 +14,11 @@ bool jm_gemm_openblas_available(void)
     return true;
 }
 
+const char *jm_gemm_openblas_corename(void)
+{
+    return openblas_get_corename();
+}
+
 void jm__openblas_set_threads(int threads)
 {
     if (threads > 0 && openblas_get_num_threads() != threads)
@@ -43,6 +48,8 @@ int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len)
 {
     if (op->m == 0 || op->n == 0)
         return JM_K_OK;
+    if (op->bp) /* pre-packed weights are a native-layout matter */
+        return jm__sgemm_run(op, err, err_len);
     const bool plain = !op->a_rows && !op->c_rows && !op->epi.bias && !op->epi.gelu &&
                        !op->epi.residual && !op->epi.row_scale;
     if (plain)

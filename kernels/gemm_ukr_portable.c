@@ -23,4 +23,14 @@ static void ukr_portable(size_t kc, const float *restrict a, const float *restri
     memcpy(t, acc, sizeof(acc));
 }
 
-const jm__ukr jm__ukr_portable_c = {"portable_c", MR, NR, ukr_portable, NULL};
+static void upd_portable(size_t kc, const float *restrict a, const float *restrict b,
+                         float *restrict c, size_t ldc, bool accumulate)
+{
+    float t[MR * NR];
+    ukr_portable(kc, a, b, t);
+    for (int i = 0; i < MR; ++i)
+        for (int j = 0; j < NR; ++j)
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * NR + j] : t[i * NR + j];
+}
+
+const jm__ukr jm__ukr_portable_c = {"portable_c", MR, NR, ukr_portable, upd_portable, NULL};

@@ -76,6 +76,9 @@ const char *const *jm_gemm_kernel_variants(void);
 
 /* Optional comparison backend (OpenBLAS); returns JM_K_EBACKEND when not built. */
 bool jm_gemm_openblas_available(void);
+/* The core type OpenBLAS dispatches to (e.g. "SkylakeX", or "Prescott" when it
+ * does not know the CPU: then set OPENBLAS_CORETYPE), NULL when not built. */
+const char *jm_gemm_openblas_corename(void);
 int jm_sgemm_openblas(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
                       const float *a, size_t lda, const float *b, size_t ldb, float beta,
                       float *c, size_t ldc, int threads, char *err, size_t err_len);
@@ -144,7 +147,10 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
 
 /* Draws fresh random inputs from `seed`, runs the optimized path on n_samples
  * sequences and the fp64 reference on the same inputs, and returns the max
- * relative error (max |y - y_ref| / max |y_ref|). */
+ * relative error (max |y - y_ref| / max |y_ref|). For MoE, an expert choice
+ * that is not a top-k choice in fp64 gives +infinity. When the reference FFN
+ * would exceed 4 GFLOP, only evenly spaced token rows are compared. The
+ * resident input is restored afterwards. */
 int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel_err,
                        char *err, size_t err_len);
 /* The accepted error bound for fp32 against the fp64 reference. */

@@ -13,8 +13,9 @@ int jm__attention_sublayer(jm_workload *w, size_t n_seq, char *err, size_t err_l
     const int th = w->shape.threads;
     jm__layernorm(w->x, w->xn, T, D, w->ln1_g, w->ln1_b, th);
     jm__gemm_op qkv = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = 3 * D, .k = D,
-                       .alpha = 1.0f, .a = w->xn, .lda = D, .b = w->wqkv, .ldb = 3 * D,
-                       .beta = 0.0f, .c = w->qkv, .ldc = 3 * D, .threads = th};
+                       .alpha = 1.0f, .a = w->xn, .lda = D, .beta = 0.0f, .c = w->qkv,
+                       .ldc = 3 * D, .threads = th};
+    jm__w_bind(&qkv, w->wqkv, D, 3 * D, d->NR, 0, 0);
     qkv.epi.bias = w->bqkv;
     int rc = jm__layer_gemm(w, &qkv, err, err_len);
     if (rc)
@@ -23,8 +24,9 @@ int jm__attention_sublayer(jm_workload *w, size_t n_seq, char *err, size_t err_l
     if (rc)
         return rc;
     jm__gemm_op proj = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = D, .k = D,
-                        .alpha = 1.0f, .a = w->attn, .lda = D, .b = w->wo, .ldb = D,
-                        .beta = 0.0f, .c = w->x1, .ldc = D, .threads = th};
+                        .alpha = 1.0f, .a = w->attn, .lda = D, .beta = 0.0f, .c = w->x1,
+                        .ldc = D, .threads = th};
+    jm__w_bind(&proj, w->wo, D, D, d->NR, 0, 0);
     proj.epi.bias = w->bo;
     proj.epi.residual = w->x;
     proj.epi.ld_residual = D;
@@ -43,17 +45,18 @@ int jm__dense_ffn(jm_workload *w, size_t T, char *err, size_t err_len)
     for (size_t f0 = 0; f0 < F; f0 += d->FC) {
         const size_t fc = F - f0 < d->FC ? F - f0 : d->FC;
         jm__gemm_op up = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = fc, .k = D,
-                          .alpha = 1.0f, .a = w->xn, .lda = D, .b = w->w1 + f0, .ldb = F,
-                          .beta = 0.0f, .c = w->hid, .ldc = fc, .threads = th};
+                          .alpha = 1.0f, .a = w->xn, .lda = D, .beta = 0.0f, .c = w->hid,
+                          .ldc = fc, .threads = th};
+        jm__w_bind(&up, w->w1, D, F, d->NR, 0, f0);
         up.epi.bias = w->b1 + f0;
         up.epi.gelu = true;
         int rc = jm__layer_gemm(w, &up, err, err_len);
         if (rc)
             return rc;
         jm__gemm_op down = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = D, .k = fc,
-                            .alpha = 1.0f, .a = w->hid, .lda = fc, .b = w->w2 + f0 * D,
-                            .ldb = D, .beta = f0 == 0 ? 0.0f : 1.0f, .c = w->y, .ldc = D,
-                            .threads = th};
+                            .alpha = 1.0f, .a = w->hid, .lda = fc,
+                            .beta = f0 == 0 ? 0.0f : 1.0f, .c = w->y, .ldc = D, .threads = th};
+        jm__w_bind(&down, w->w2, F, D, d->NR, f0, 0);
         if (f0 == 0) {
             down.epi.bias = w->b2;
             down.epi.residual = w->x1;

@@ -29,19 +29,36 @@ static void ln_d(const double *x, double *y, size_t rows, size_t D, const float 
     }
 }
 
-/* out[r][n] = bias[n] + sum_k x[r][k] W[k][n], W row-major with ld ldw. */
-static void mm_d(const double *x, size_t rows, size_t K, const float *W, size_t N, size_t ldw,
-                 const float *bias, double *out)
+/* out[r][n] = bias[n] + sum_k x[r][k] W[k][n], W a K x N weight stored as
+ * the workload stores it (row-major, or pre-packed with nr). Parallel over
+ * column chunks of 256 (each thread owns its columns: deterministic). */
+static void mm_d(const double *x, size_t rows, size_t K, const float *W, size_t N, size_t nr,
+                 const float *bias, double *out, int threads)
 {
-    for (size_t r = 0; r < rows; ++r) {
-        double *o = out + r * N;
-        for (size_t n = 0; n < N; ++n)
-            o[n] = bias ? bias[n] : 0.0;
-        for (size_t k = 0; k < K; ++k) {
-            const double xk = x[r * K + k];
-            const float *wk = W + k * ldw;
-            for (size_t n = 0; n < N; ++n)
-                o[n] += xk * wk[n];
+    const size_t chunk = 256; /* a multiple of every NR */
+    const long n_chunks = (long)((N + chunk - 1) / chunk);
+#pragma omp parallel for num_threads(threads) schedule(static) if (n_chunks > 1)
+    for (long c = 0; c < n_chunks; ++c) {
+        const size_t j0 = (size_t)c * chunk, j1 = j0 + chunk < N ? j0 + chunk : N;
+        for (size_t r = 0; r < rows; ++r) {
+            double *o = out + r * N;
+            for (size_t n = j0; n < j1; ++n)
+                o[n] = bias ? bias[n] : 0.0;
+            for (size_t k = 0; k < K; ++k) {
+                const double xk = x[r * K + k];
+                if (!nr) {
+                    const float *wk = W + k * N;
+                    for (size_t n = j0; n < j1; ++n)
+                        o[n] += xk * wk[n];
+                    continue;
+                }
+                for (size_t p0 = j0; p0 < j1; p0 += nr) {
+                    const float *wp = W + (p0 / nr) * nr * K + k * nr;
+                    const size_t len = j1 - p0 < nr ? j1 - p0 : nr;
+                    for (size_t jj = 0; jj < len; ++jj)
+                        o[p0 + jj] += xk * wp[jj];
+                }
+            }
         }
     }
 }
@@ -82,18 +99,17 @@ static void attention_d(const double *qkv, double *out, size_t n_seq, size_t S, 
 }
 
 /* One expert (or the dense FFN) on one row: out += scale * (gelu(x W1 + b1) W2 + b2). */
-static void ffn_row_d(const double *x, size_t D, size_t F, const float *w1, const float *b1,
-                      const float *w2, const float *b2, double scale, double *hid, double *out)
+static void ffn_row_d(const double *x, size_t D, size_t F, size_t nr, const float *w1,
+                      const float *b1, const float *w2, const float *b2, double scale,
+                      double *hid, double *out, int threads)
 {
-    mm_d(x, 1, D, w1, F, F, b1, hid);
+    mm_d(x, 1, D, w1, F, nr, b1, hid, threads);
     for (size_t f = 0; f < F; ++f)
         hid[f] = jm__gelu_d(hid[f]);
-    for (size_t n = 0; n < D; ++n) {
-        double acc = b2[n];
-        for (size_t f = 0; f < F; ++f)
-            acc += hid[f] * w2[f * D + n];
-        out[n] += scale * acc;
-    }
+    double *acc = hid + F;
+    mm_d(hid, 1, F, w2, D, nr, b2, acc, threads);
+    for (size_t n = 0; n < D; ++n)
+        out[n] += scale * acc[n];
 }
 
 int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *rows_checked,
@@ -101,7 +117,7 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
 {
     const jm__dims *d = &w->dims;
     const size_t S = d->S, D = d->D, F = d->F, E = d->E, K = d->K, T = n_seq * S;
-    const size_t n_big = 6 * T * D + (S > F ? S : F) + (d->moe ? E : 0);
+    const size_t n_big = 6 * T * D + (S > F + D ? S : F + D) + (d->moe ? E : 0);
     double *buf = malloc(n_big * sizeof(double));
     uint8_t *kept = d->moe ? malloc(T * K) : NULL;
     if (!buf || (d->moe && !kept)) {
@@ -113,15 +129,16 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
         return JM_K_ENOMEM;
     }
     double *x = buf, *xn = x + T * D, *qkv = xn + T * D, *attn = qkv + 3 * T * D;
-    double *hid = attn + T * D, *probs = hid + (S > F ? S : F);
+    double *hid = attn + T * D, *probs = hid + (S > F + D ? S : F + D);
     *routing_ok = true;
+    const int th = w->shape.threads;
     for (size_t i = 0; i < T * D; ++i)
         x[i] = w->x[i];
     ln_d(x, xn, T, D, w->ln1_g, w->ln1_b);
-    mm_d(xn, T, D, w->wqkv, 3 * D, 3 * D, w->bqkv, qkv);
+    mm_d(xn, T, D, w->wqkv, 3 * D, d->NR, w->bqkv, qkv, th);
     attention_d(qkv, attn, n_seq, S, D, d->H, hid);
     /* x1 -> y_ref (residual stream); xn <- LN2(x1) */
-    mm_d(attn, T, D, w->wo, D, D, w->bo, y_ref);
+    mm_d(attn, T, D, w->wo, D, d->NR, w->bo, y_ref, th);
     for (size_t i = 0; i < T * D; ++i)
         y_ref[i] += x[i];
     ln_d(y_ref, xn, T, D, w->ln2_g, w->ln2_b);
@@ -134,7 +151,8 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
 
     if (d->dense) {
         for (size_t t = 0; t < T; t += stride)
-            ffn_row_d(xn + t * D, D, F, w->w1, w->b1, w->w2, w->b2, 1.0, hid, y_ref + t * D);
+            ffn_row_d(xn + t * D, D, F, d->NR, w->w1, w->b1, w->w2, w->b2, 1.0, hid,
+                      y_ref + t * D, th);
     } else {
         const double cf = w->shape.capacity_factor;
         const size_t cap =
@@ -148,7 +166,7 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
                 used[e] += kept[t * K + s];
             }
         for (size_t t = 0; t < T; ++t) {
-            mm_d(xn + t * D, 1, D, w->wr, E, E, NULL, probs);
+            mm_d(xn + t * D, 1, D, w->wr, E, d->NR, NULL, probs, th);
             double mx = probs[0], sum = 0.0;
             for (size_t e = 1; e < E; ++e)
                 mx = probs[e] > mx ? probs[e] : mx;
@@ -166,8 +184,9 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
                     *routing_ok = false;
                 if (!rows_checked[t] || !kept[t * K + s])
                     continue;
-                ffn_row_d(xn + t * D, D, F, w->we1 + e * D * F, w->be1 + e * F,
-                          w->we2 + e * F * D, w->be2 + e * D, probs[e], hid, y_ref + t * D);
+                ffn_row_d(xn + t * D, D, F, d->NR, w->we1 + e * jm__w_elems(D, F, d->NR),
+                          w->be1 + e * F, w->we2 + e * jm__w_elems(F, D, d->NR), w->be2 + e * D,
+                          probs[e], hid, y_ref + t * D, th);
             }
         }
     }

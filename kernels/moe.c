@@ -129,8 +129,8 @@ static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err,
     const size_t lo = (size_t)item[1], n = (size_t)item[2];
     jm__gemm_op up = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = n, .n = F, .k = D,
                       .alpha = 1.0f, .a = w->xn, .lda = D, .a_rows = w->rows + lo,
-                      .b = w->we1 + e * D * F, .ldb = F, .beta = 0.0f, .c = h, .ldc = F,
-                      .threads = 1};
+                      .beta = 0.0f, .c = h, .ldc = F, .threads = 1};
+    jm__w_bind(&up, w->we1 + e * jm__w_elems(D, F, d->NR), D, F, d->NR, 0, 0);
     up.epi.bias = w->be1 + e * F;
     up.epi.gelu = true;
     int rc = jm__layer_gemm(w, &up, err, err_len);
@@ -138,9 +138,9 @@ static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err,
         return rc;
     float *tmp = h + JM_MOE_TILE_MAX * F;
     jm__gemm_op down = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = n, .n = D, .k = F,
-                        .alpha = 1.0f, .a = h, .lda = F, .b = w->we2 + e * F * D, .ldb = D,
-                        .beta = 0.0f, .c = w->y, .ldc = D, .c_rows = w->rows + lo,
-                        .threads = 1};
+                        .alpha = 1.0f, .a = h, .lda = F, .beta = 0.0f, .c = w->y, .ldc = D,
+                        .c_rows = w->rows + lo, .threads = 1};
+    jm__w_bind(&down, w->we2 + e * jm__w_elems(F, D, d->NR), F, D, d->NR, 0, 0);
     down.epi.bias = w->be2 + e * D;
     down.epi.row_scale = w->roww + lo;
     down.epi.scale_last = true;
@@ -170,8 +170,9 @@ int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t er
     const int th = w->shape.threads;
     uint64_t t0 = jm__now_ns();
     jm__gemm_op router = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = E, .k = D,
-                          .alpha = 1.0f, .a = w->xn, .lda = D, .b = w->wr, .ldb = E,
-                          .beta = 0.0f, .c = w->logits, .ldc = E, .threads = th};
+                          .alpha = 1.0f, .a = w->xn, .lda = D, .beta = 0.0f, .c = w->logits,
+                          .ldc = E, .threads = th};
+    jm__w_bind(&router, w->wr, D, E, d->NR, 0, 0);
     int rc = jm__layer_gemm(w, &router, err, err_len);
     if (rc)
         return rc;

@@ -14,6 +14,28 @@ static uint64_t sub_seed(uint64_t seed, uint64_t i)
     return seed * 0x9E3779B97F4A7C15ull + i * 0xD1B54A32D192ED03ull + 1;
 }
 
+void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float scale)
+{
+    float row[4096];
+    for (size_t p = 0; p < k; ++p) {
+        for (size_t j0 = 0; j0 < n; j0 += 4096) {
+            const size_t len = n - j0 < 4096 ? n - j0 : 4096;
+            jm_fill_uniform(row, len, sub_seed(seed, p * 1024 + j0 / 4096), scale);
+            if (!nr) {
+                memcpy(w + p * n + j0, row, len * sizeof(float));
+                continue;
+            }
+            for (size_t j = 0; j < len; ++j) {
+                const size_t jj = j0 + j;
+                w[(jj / nr) * nr * k + p * nr + jj % nr] = row[j];
+            }
+        }
+        if (nr && n % nr)
+            for (size_t jj = n; jj < (n + nr - 1) / nr * nr; ++jj)
+                w[(jj / nr) * nr * k + p * nr + jj % nr] = 0.0f;
+    }
+}
+
 static void init_values(jm_workload *w)
 {
     const jm__dims *d = &w->dims;
@@ -33,21 +55,22 @@ static void init_values(jm_workload *w)
     }
     jm_fill_uniform(w->ln1_b, D, sub_seed(sd, 5), 0.1f);
     jm_fill_uniform(w->ln2_b, D, sub_seed(sd, 6), 0.1f);
-    jm_fill_uniform(w->wqkv, 3 * D * D, sub_seed(sd, 7), sD);
+    jm__w_fill(w->wqkv, D, 3 * D, d->NR, sub_seed(sd, 7), sD);
     jm_fill_uniform(w->bqkv, 3 * D, sub_seed(sd, 8), 0.02f);
-    jm_fill_uniform(w->wo, D * D, sub_seed(sd, 9), sD);
+    jm__w_fill(w->wo, D, D, d->NR, sub_seed(sd, 9), sD);
     jm_fill_uniform(w->bo, D, sub_seed(sd, 10), 0.02f);
     if (d->dense) {
-        jm_fill_uniform(w->w1, D * F, sub_seed(sd, 11), sD);
+        jm__w_fill(w->w1, D, F, d->NR, sub_seed(sd, 11), sD);
         jm_fill_uniform(w->b1, F, sub_seed(sd, 12), 0.02f);
-        jm_fill_uniform(w->w2, F * D, sub_seed(sd, 13), sF);
+        jm__w_fill(w->w2, F, D, d->NR, sub_seed(sd, 13), sF);
         jm_fill_uniform(w->b2, D, sub_seed(sd, 14), 0.02f);
     } else {
-        jm_fill_uniform(w->wr, D * d->E, sub_seed(sd, 15), sD);
+        jm__w_fill(w->wr, D, d->E, d->NR, sub_seed(sd, 15), sD);
+        const size_t e1 = jm__w_elems(D, F, d->NR), e2 = jm__w_elems(F, D, d->NR);
         for (size_t e = 0; e < d->E; ++e) {
-            jm_fill_uniform(w->we1 + e * D * F, D * F, sub_seed(sd, 100 + 4 * e), sD);
+            jm__w_fill(w->we1 + e * e1, D, F, d->NR, sub_seed(sd, 100 + 4 * e), sD);
             jm_fill_uniform(w->be1 + e * F, F, sub_seed(sd, 101 + 4 * e), 0.02f);
-            jm_fill_uniform(w->we2 + e * F * D, F * D, sub_seed(sd, 102 + 4 * e), sF);
+            jm__w_fill(w->we2 + e * e2, F, D, d->NR, sub_seed(sd, 102 + 4 * e), sF);
             jm_fill_uniform(w->be2 + e * D, D, sub_seed(sd, 103 + 4 * e), 0.02f);
         }
     }

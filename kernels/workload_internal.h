@@ -18,26 +18,56 @@ enum { JM_MOE_TILE_MAX = 256, JM_MOE_TILE_MIN = 16 };
  * E experts, K top_k, N threads, FC the dense FFN chunk width. */
 typedef struct jm__dims {
     size_t T, D, F, E, K, N, FC, S, H, dh, gm, gn, gk;
+    size_t NR; /* weights pre-packed for this micro-kernel NR; 0 = row-major */
     bool layer, dense, moe, gemm;
 } jm__dims;
+
+/* A K x N weight as the workload stores it: row-major when nr == 0, else
+ * pre-packed in NR-column panels over its full K (jm__gemm_op.bp layout,
+ * panel stride nr * K, columns padded with zeros to a multiple of nr). */
+static inline size_t jm__w_elems(size_t k, size_t n, size_t nr)
+{
+    return nr ? (n + nr - 1) / nr * nr * k : k * n;
+}
+
+/* Points op's B at rows row0.. and columns col0.. (col0 % nr == 0) of w. */
+static inline void jm__w_bind(jm__gemm_op *op, const float *w, size_t k, size_t n, size_t nr,
+                              size_t row0, size_t col0)
+{
+    if (nr) {
+        op->bp = w + (col0 / nr) * nr * k + row0 * nr;
+        op->bp_stride = nr * k;
+        op->bp_nr = nr;
+        op->b = NULL;
+        op->ldb = 0;
+    } else {
+        op->bp = NULL;
+        op->b = w + row0 * n + col0;
+        op->ldb = n;
+    }
+}
+
+/* Fills w (K x N, its storage) with uniform values in [-scale, scale]: row p
+ * drawn from its own seed, padding zero. */
+void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float scale);
 
 #define JM_WORKLOAD_ARRAYS(X)                                                                     \
     X(ln1_g, float, d->layer ? d->D : 0)                                                          \
     X(ln1_b, float, d->layer ? d->D : 0)                                                          \
-    X(wqkv, float, d->layer ? d->D * 3 * d->D : 0)                                                \
+    X(wqkv, float, d->layer ? jm__w_elems(d->D, 3 * d->D, d->NR) : 0)                                                \
     X(bqkv, float, d->layer ? 3 * d->D : 0)                                                       \
-    X(wo, float, d->layer ? d->D * d->D : 0)                                                      \
+    X(wo, float, d->layer ? jm__w_elems(d->D, d->D, d->NR) : 0)                                                      \
     X(bo, float, d->layer ? d->D : 0)                                                             \
     X(ln2_g, float, d->layer ? d->D : 0)                                                          \
     X(ln2_b, float, d->layer ? d->D : 0)                                                          \
-    X(w1, float, d->dense ? d->D * d->F : 0)                                                      \
+    X(w1, float, d->dense ? jm__w_elems(d->D, d->F, d->NR) : 0)                                                      \
     X(b1, float, d->dense ? d->F : 0)                                                             \
-    X(w2, float, d->dense ? d->F * d->D : 0)                                                      \
+    X(w2, float, d->dense ? jm__w_elems(d->F, d->D, d->NR) : 0)                                                      \
     X(b2, float, d->dense ? d->D : 0)                                                             \
-    X(wr, float, d->moe ? d->D * d->E : 0)                                                        \
-    X(we1, float, d->moe ? d->E * d->D * d->F : 0)                                                \
+    X(wr, float, d->moe ? jm__w_elems(d->D, d->E, d->NR) : 0)                                                        \
+    X(we1, float, d->moe ? d->E * jm__w_elems(d->D, d->F, d->NR) : 0)                                                \
     X(be1, float, d->moe ? d->E * d->F : 0)                                                       \
-    X(we2, float, d->moe ? d->E * d->F * d->D : 0)                                                \
+    X(we2, float, d->moe ? d->E * jm__w_elems(d->F, d->D, d->NR) : 0)                                                \
     X(be2, float, d->moe ? d->E * d->D : 0)                                                       \
     X(x, float, d->layer ? d->T * d->D : 0)                                                       \
     X(xn, float, d->layer ? d->T * d->D : 0)                                                      \

@@ -24,6 +24,7 @@ void jm__workload_dims(const jm_workload_shape *s, jm__dims *d)
     d->moe = s->kind == JM_WORKLOAD_MOE;
     d->layer = d->dense || d->moe;
     d->N = s->threads > 0 ? (size_t)s->threads : 1;
+    d->NR = s->backend == JM_BACKEND_NATIVE ? (size_t)jm__gemm_ukr()->nr : 0;
     if (d->gemm) {
         d->gm = (size_t)s->m;
         d->gn = (size_t)s->n;

@@ -88,7 +88,7 @@ static void scan_dir(const char *dir, int depth, rapl_zone *zones, int *n)
         if (snprintf(z.path, sizeof z.path, "%s/%s", dir, e->d_name) >= (int)sizeof z.path)
             continue;
         char name_path[PATH_MAX + 8];
-        snprintf(name_path, sizeof name_path, "%s/name", z.path);
+        jm__setf(name_path, sizeof name_path, "%s/name", z.path);
         if (!zone_seen(zones, *n, &z) && jm__read_text(name_path, z.name, sizeof z.name) == 0 &&
             z.name[0])
             zones[(*n)++] = z;
@@ -201,9 +201,9 @@ static int rapl_open(const jm_meter_spec *spec, void **state, jm_meter_info *inf
             continue; /* e.g. intel-rapl-mmio:0 repeating package-0: count each domain once */
         rapl_domain *d = &s->d[s->n];
         char p[PATH_MAX + 32];
-        snprintf(p, sizeof p, "%s/max_energy_range_uj", zones[i].path);
+        jm__setf(p, sizeof p, "%s/max_energy_range_uj", zones[i].path);
         int mr = jm__read_u64(p, &d->max_range_uj);
-        snprintf(d->path, sizeof d->path, "%s/energy_uj", zones[i].path);
+        jm__setf(d->path, sizeof d->path, "%s/energy_uj", zones[i].path);
         d->fd = open(d->path, O_RDONLY | O_CLOEXEC);
         int er = d->fd < 0 ? -errno : read_fd_u64(d->fd, &d->last_uj);
         if (er == -EACCES || er == -EPERM) {

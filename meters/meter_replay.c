@@ -65,7 +65,8 @@ static int replay_open(const jm_meter_spec *spec, void **state, jm_meter_info *i
     snprintf(s->path, sizeof s->path, "%s", file);
     s->t_open_ns = jm_now_ns();
     info->n_domains = n;
-    info->kind = JM_METER_MEASURED;
+    /* replaying an estimate does not make it a measurement */
+    info->kind = jm_replay_is_estimated(s->trace) ? JM_METER_ESTIMATED : JM_METER_MEASURED;
     info->quantity = jm_replay_is_power(s->trace) ? JM_METER_POWER : JM_METER_ENERGY;
     const uint64_t *t0 = jm_replay_times(s->trace, 0);
     uint64_t period = (t0[jm_replay_count(s->trace, 0) - 1] - t0[0]) /

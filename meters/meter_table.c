@@ -7,6 +7,8 @@
 static const jm_meter_ops *const meter_table[] = {
     &jm__meter_rapl,
     &jm__meter_perf,
+    &jm__meter_msr,
+    &jm__meter_nvml,
     &jm__meter_ptd,
     &jm__meter_replay,
     &jm__meter_estimate,

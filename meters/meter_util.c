@@ -81,7 +81,7 @@ int jm__opt_long(const jm_meter_spec *spec, const char *key, long def, long lo, 
     }
     char *end;
     errno = 0;
-    long l = strtol(v, &end, 0);
+    long l = strtol(v, &end, 10);
     if (errno != 0 || end == v || *end != '\0' || l < lo || l > hi) {
         snprintf(err, err_len, "meter '%s': option %s='%s' is not an integer in [%ld, %ld]",
                  spec->name, key, v, lo, hi);

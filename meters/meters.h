@@ -188,8 +188,32 @@ unsigned jm_sampler_interval_ms(const jm_sampler *s, int meter);
 #define JM_ESTIMATE_IDLE_FRACTION 0.3
 long jm_estimate_default_cpus(void);
 
+/* ---------------------------------------------------- hardware counters --- */
+/* Cycles, instructions and, where the PMU offers them, FP arithmetic events,
+ * encoded by libpfm4 and counted with perf_event for this process and the
+ * threads it creates AFTER jm_counters_open (inherit): open before starting
+ * worker (OpenMP) threads. User-mode only. No hardware PMU (VMs) is
+ * JM_M_UNAVAILABLE with the reason, never an error. */
+#define JM_COUNTERS_MAX 12
+typedef struct jm_counter_values {
+    int n;
+    char names[JM_COUNTERS_MAX][64];        /* "cycles", "instructions", libpfm4 names */
+    double value[JM_COUNTERS_MAX];          /* counts since open, scaled for multiplexing */
+    double flops_per_count[JM_COUNTERS_MAX]; /* > 0 for FP arithmetic events */
+} jm_counter_values;
+typedef struct jm_counters jm_counters;
+int jm_counters_open(jm_counters **out, char *reason, size_t reason_len);
+int jm_counters_read(jm_counters *c, jm_counter_values *out, char *err, size_t err_len);
+void jm_counters_close(jm_counters *c);
+/* Floating-point operations from the FP events; false when none was counted. */
+bool jm_counters_flops(const jm_counter_values *v, double *flops);
+/* A named count ("cycles", "instructions"); false when absent. */
+bool jm_counters_get(const jm_counter_values *v, const char *name, double *value);
+
 /* ------------------------------------------------------ replay traces --- */
-/* A recorded trace: PTDaemon spl.txt (times in UTC epoch ns), our trace.csv
+/* A recorded trace: PTDaemon spl.txt (times in UTC epoch ns; domain "wall"),
+ * joulemark's trace.csv (long format t_s,t_ns,meter,domain,kind,energy_j,...:
+ * one cumulative-energy series "meter:domain" each, times = t_ns), a wide CSV
  * (header with a time column t_s/t_ns/time_s/timestamp/time and *_w power or
  * *_j cumulative-energy columns; empty cells skipped) or a headerless CSV of
  * timestamp_s,watts. The "replay" meter plays one on the monotonic clock;
@@ -201,6 +225,8 @@ void jm_replay_free(jm_replay_trace *t);
 int jm_replay_domains(const jm_replay_trace *t);
 const char *jm_replay_domain_name(const jm_replay_trace *t, int d);
 bool jm_replay_is_power(const jm_replay_trace *t); /* false: cumulative joules */
+/* True when a replayed trace.csv series was itself estimated (kind column). */
+bool jm_replay_is_estimated(const jm_replay_trace *t);
 size_t jm_replay_count(const jm_replay_trace *t, int d);
 const uint64_t *jm_replay_times(const jm_replay_trace *t, int d);
 const double *jm_replay_values(const jm_replay_trace *t, int d);

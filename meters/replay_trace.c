@@ -1,6 +1,7 @@
-/* replay_trace.c - recorded power/energy traces: PTDaemon spl.txt, our
- * trace.csv (header row naming a time column and *_w or *_j columns), or a
- * headerless CSV of timestamp_s,watts. Each domain is its own time series
+/* replay_trace.c - recorded power/energy traces: PTDaemon spl.txt,
+ * joulemark's trace.csv (long: t_s,t_ns,meter,domain,kind,energy_j,...; one
+ * series per meter:domain from energy_j), a wide CSV (a time column and *_w
+ * or *_j columns), or a headerless CSV of timestamp_s,watts. Each domain is its own time series
  * (empty cells skipped). Window queries: MLPerf-style mean power and energy. */
 #include <ctype.h>
 #include <errno.h>
@@ -22,7 +23,8 @@ typedef struct series {
 } series;
 
 struct jm_replay_trace {
-    bool power; /* true: watts; false: cumulative joules */
+    bool power;     /* true: watts; false: cumulative joules */
+    bool estimated; /* a long-format trace.csv row said kind=estimated */
     int n;
     series s[JM_METER_MAX_DOMAINS];
 };
@@ -124,6 +126,63 @@ static bool ends_with(const char *s, const char *suffix)
 
 typedef enum { TIME_S, TIME_NS } time_unit;
 
+typedef struct long_cols {
+    int meter, domain, energy, kind;
+} long_cols;
+
+static int find_col(char **fld, int nf, const char *name)
+{
+    for (int i = 0; i < nf; i++)
+        if (strcmp(fld[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* One row of the long trace.csv: the series "meter:domain" gets (t, energy_j). */
+static int long_row(jm_replay_trace *t, char **fld, int nf, const long_cols *lc, int time_col,
+                    time_unit unit, const char *path, long lineno, char *err, size_t err_len)
+{
+    double tv, e;
+    if (time_col >= nf || lc->meter >= nf || lc->domain >= nf || lc->energy >= nf ||
+        !number(fld[time_col], &tv) || tv < 0) {
+        jm__setf(err, err_len, "replay: %s line %ld: expected a time >= 0 and meter, domain, "
+                 "energy_j fields", path, lineno);
+        return JM_M_EOPTION;
+    }
+    if (!fld[lc->energy][0])
+        return JM_M_OK; /* no energy for this sample */
+    if (!number(fld[lc->energy], &e)) {
+        jm__setf(err, err_len, "replay: %s line %ld: energy_j '%s' is not a number", path, lineno,
+                 fld[lc->energy]);
+        return JM_M_EOPTION;
+    }
+    if (lc->kind >= 0 && lc->kind < nf && strcmp(fld[lc->kind], "estimated") == 0)
+        t->estimated = true;
+    char key[JM_METER_NAME_MAX];
+    jm__setf(key, sizeof key, "%s:%s", fld[lc->meter], fld[lc->domain]);
+    int d = 0;
+    while (d < t->n && strcmp(t->s[d].name, key) != 0)
+        d++;
+    if (d == t->n) {
+        if (t->n == JM_METER_MAX_DOMAINS) {
+            jm__setf(err, err_len, "replay: %s: more than %d meter domains", path,
+                     JM_METER_MAX_DOMAINS);
+            return JM_M_EOPTION;
+        }
+        jm__setf(t->s[t->n++].name, JM_METER_NAME_MAX, "%s", key);
+    }
+    uint64_t ts = unit == TIME_NS ? (uint64_t)tv : (uint64_t)llround(tv * 1e9);
+    int pr = push(&t->s[d], ts, e);
+    if (pr < 0)
+        return JM_M_ENOMEM;
+    if (pr > 0) {
+        jm__setf(err, err_len, "replay: %s line %ld: time of %s does not increase", path, lineno,
+                 key);
+        return JM_M_EOPTION;
+    }
+    return JM_M_OK;
+}
+
 int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -143,7 +202,8 @@ int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t er
     int col_of[JM_METER_MAX_DOMAINS];
     int time_col = 0;
     time_unit unit = TIME_S;
-    bool spl = false, have_layout = false;
+    bool spl = false, have_layout = false, long_fmt = false;
+    long_cols lc = {0};
     long lineno = 0;
     int rc = JM_M_OK;
     while (rc == JM_M_OK && fgets(line, sizeof line, f)) {
@@ -170,6 +230,22 @@ int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t er
                     t->n = 1;
                     col_of[0] = 1;
                     snprintf(t->s[0].name, sizeof t->s[0].name, "wall");
+                } else if (find_col(fld, nf, "meter") >= 0 && find_col(fld, nf, "domain") >= 0 &&
+                           find_col(fld, nf, "energy_j") >= 0 &&
+                           (find_col(fld, nf, "t_ns") >= 0 || find_col(fld, nf, "t_s") >= 0)) {
+                    /* joulemark's trace.csv: one row per (sample, meter domain) */
+                    long_fmt = true;
+                    lc.meter = find_col(fld, nf, "meter");
+                    lc.domain = find_col(fld, nf, "domain");
+                    lc.energy = find_col(fld, nf, "energy_j");
+                    lc.kind = find_col(fld, nf, "kind");
+                    time_col = find_col(fld, nf, "t_ns");
+                    if (time_col < 0)
+                        time_col = find_col(fld, nf, "t_s");
+                    else
+                        unit = TIME_NS;
+                    t->power = false;
+                    continue;
                 } else {
                     time_col = -1;
                     for (int i = 0; i < nf; i++) {
@@ -237,6 +313,10 @@ int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t er
             continue;
         }
         double tv;
+        if (long_fmt) {
+            rc = long_row(t, fld, nf, &lc, time_col, unit, path, lineno, err, err_len);
+            continue;
+        }
         if (time_col >= nf || !number(fld[time_col], &tv) || tv < 0) {
             snprintf(err, err_len, "replay: %s line %ld: time field is not a number >= 0", path,
                      lineno);
@@ -301,6 +381,11 @@ const char *jm_replay_domain_name(const jm_replay_trace *t, int d)
 bool jm_replay_is_power(const jm_replay_trace *t)
 {
     return t->power;
+}
+
+bool jm_replay_is_estimated(const jm_replay_trace *t)
+{
+    return t->estimated;
 }
 
 size_t jm_replay_count(const jm_replay_trace *t, int d)

@@ -153,7 +153,7 @@ static unsigned effective_interval(const jm_meter *m, const jm_sampler_config *c
 {
     const char *opt = jm_meter_spec_get(&m->spec, "interval_ms");
     if (opt) {
-        long v = strtol(opt, NULL, 0); /* validated by jm_meter_open */
+        long v = strtol(opt, NULL, 10); /* validated by jm_meter_open */
         if (v > 0)
             return (unsigned)v;
     }

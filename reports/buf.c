@@ -7,19 +7,16 @@
 
 #include "reports_internal.h"
 
-void jm__buf_init(jm__buf *b)
-{
+void jm__buf_init(jm__buf *b) {
     memset(b, 0, sizeof(*b));
 }
 
-void jm__buf_free(jm__buf *b)
-{
+void jm__buf_free(jm__buf *b) {
     free(b->data);
     memset(b, 0, sizeof(*b));
 }
 
-static bool reserve(jm__buf *b, size_t extra)
-{
+static bool reserve(jm__buf *b, size_t extra) {
     if (b->failed)
         return false;
     if (b->len + extra + 1 <= b->cap)
@@ -37,8 +34,7 @@ static bool reserve(jm__buf *b, size_t extra)
     return true;
 }
 
-static void put_n(jm__buf *b, const char *s, size_t n)
-{
+static void put_n(jm__buf *b, const char *s, size_t n) {
     if (!reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
@@ -46,13 +42,11 @@ static void put_n(jm__buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void jm__buf_puts(jm__buf *b, const char *s)
-{
+void jm__buf_puts(jm__buf *b, const char *s) {
     put_n(b, s, strlen(s));
 }
 
-void jm__buf_printf(jm__buf *b, const char *fmt, ...)
-{
+void jm__buf_printf(jm__buf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     va_list ap2;
@@ -70,15 +64,24 @@ void jm__buf_printf(jm__buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void jm__buf_xml(jm__buf *b, const char *s)
-{
+void jm__buf_xml(jm__buf *b, const char *s) {
     for (; *s; s++) {
         switch (*s) {
-        case '&': jm__buf_puts(b, "&amp;"); break;
-        case '<': jm__buf_puts(b, "&lt;"); break;
-        case '>': jm__buf_puts(b, "&gt;"); break;
-        case '"': jm__buf_puts(b, "&quot;"); break;
-        case '\'': jm__buf_puts(b, "&#39;"); break;
+        case '&':
+            jm__buf_puts(b, "&amp;");
+            break;
+        case '<':
+            jm__buf_puts(b, "&lt;");
+            break;
+        case '>':
+            jm__buf_puts(b, "&gt;");
+            break;
+        case '"':
+            jm__buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            jm__buf_puts(b, "&#39;");
+            break;
         default:
             /* control characters are not allowed in XML 1.0: show them as '?' */
             if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
@@ -89,8 +92,7 @@ void jm__buf_xml(jm__buf *b, const char *s)
     }
 }
 
-void jm__buf_csv(jm__buf *b, const char *s)
-{
+void jm__buf_csv(jm__buf *b, const char *s) {
     if (!strpbrk(s, ",\"\r\n")) {
         jm__buf_puts(b, s);
         return;
@@ -104,8 +106,7 @@ void jm__buf_csv(jm__buf *b, const char *s)
     put_n(b, "\"", 1);
 }
 
-int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len)
-{
+int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len) {
     if (b->failed) {
         snprintf(err, err_len, "%s: out of memory while formatting the file", path);
         return JM_R_ENOMEM;
@@ -113,13 +114,11 @@ int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len)
     return jm_write_file_atomic(path, b->data ? b->data : "", b->len, err, err_len);
 }
 
-cJSON *jm__json_num(double v)
-{
+cJSON *jm__json_num(double v) {
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-cJSON *jm__stat_to_json(const jm_stat *s)
-{
+cJSON *jm__stat_to_json(const jm_stat *s) {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -134,8 +133,7 @@ cJSON *jm__stat_to_json(const jm_stat *s)
     return o;
 }
 
-const char *jm__fmt(char *buf, size_t len, const char *fmt, double v)
-{
+const char *jm__fmt(char *buf, size_t len, const char *fmt, double v) {
     if (!isfinite(v))
         snprintf(buf, len, "n/a");
     else
@@ -143,8 +141,7 @@ const char *jm__fmt(char *buf, size_t len, const char *fmt, double v)
     return buf;
 }
 
-void jm__mark_phase(const char *label, char *phase, size_t len)
-{
+void jm__mark_phase(const char *label, char *phase, size_t len) {
     size_t n = strcspn(label, " \t:");
     if (n >= len)
         n = len - 1;
@@ -152,8 +149,7 @@ void jm__mark_phase(const char *label, char *phase, size_t len)
     phase[n] = '\0';
 }
 
-const char *jm__trace_label_at(const jm_trace *t, uint64_t t_ns)
-{
+const char *jm__trace_label_at(const jm_trace *t, uint64_t t_ns) {
     const char *label = "";
     for (size_t i = 0; i < t->n_marks; i++) {
         if (t->marks[i].t_ns <= t_ns)

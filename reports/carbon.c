@@ -15,43 +15,42 @@
  * configs/grid-carbon.json with these ids (tests/reports/test_carbon.c keeps
  * them equal). Google Cloud region-carbon-info 2024 (Apache-2.0) and Ember
  * via Our World in Data 2024 (CC BY 4.0). */
+#define JM__GOOGLE_SRC                                                                             \
+    "Google Cloud region-carbon-info, data/yearly/2024.csv "                                       \
+    "(github.com/GoogleCloudPlatform/region-carbon-info)"
+#define JM__OWID_SRC                                                                               \
+    "Ember, Yearly Electricity Data, via Our World in Data energy dataset, carbon_intensity_elec " \
+    "(github.com/owid/energy-data)"
+
 static const jm_grid_region report_regions[] = {
-    {"europe-north2", "Stockholm (Google Cloud)", "cloud-region", 2.73, 100, 2024,
-     "Google Cloud region-carbon-info, data/yearly/2024.csv", "Apache-2.0"},
-    {"europe-west9", "Paris (Google Cloud)", "cloud-region", 16.30, 96, 2024,
-     "Google Cloud region-carbon-info, data/yearly/2024.csv", "Apache-2.0"},
-    {"us-central1", "Iowa (Google Cloud)", "cloud-region", 412.72, 87, 2024,
-     "Google Cloud region-carbon-info, data/yearly/2024.csv", "Apache-2.0"},
-    {"asia-south1", "Mumbai (Google Cloud)", "cloud-region", 678.76, 9, 2024,
-     "Google Cloud region-carbon-info, data/yearly/2024.csv", "Apache-2.0"},
-    {"FR", "France (national grid)", "country", 41.4, NAN, 2024,
-     "Ember, Yearly Electricity Data, via Our World in Data (carbon_intensity_elec)",
-     "CC-BY-4.0"},
-    {"PL", "Poland (national grid)", "country", 588.6, NAN, 2024,
-     "Ember, Yearly Electricity Data, via Our World in Data (carbon_intensity_elec)",
-     "CC-BY-4.0"},
+    {"europe-north2", "Stockholm (Google Cloud)", "cloud-region", 2.73, 100, 2024, JM__GOOGLE_SRC,
+     "Apache-2.0"},
+    {"europe-west9", "Paris (Google Cloud)", "cloud-region", 16.30, 96, 2024, JM__GOOGLE_SRC,
+     "Apache-2.0"},
+    {"us-central1", "Iowa (Google Cloud)", "cloud-region", 412.72, 87, 2024, JM__GOOGLE_SRC,
+     "Apache-2.0"},
+    {"asia-south1", "Mumbai (Google Cloud)", "cloud-region", 678.76, 9, 2024, JM__GOOGLE_SRC,
+     "Apache-2.0"},
+    {"FR", "France (national grid)", "country", 41.4, NAN, 2024, JM__OWID_SRC, "CC-BY-4.0"},
+    {"PL", "Poland (national grid)", "country", 588.6, NAN, 2024, JM__OWID_SRC, "CC-BY-4.0"},
 };
 
-const jm_grid_region *jm_report_regions(int *n)
-{
+const jm_grid_region *jm_report_regions(int *n) {
     *n = (int)(sizeof(report_regions) / sizeof(report_regions[0]));
     return report_regions;
 }
 
-double jm_carbon_g(double energy_j, double pue, double g_per_kwh)
-{
+double jm_carbon_g(double energy_j, double pue, double g_per_kwh) {
     return energy_j / 3.6e6 * pue * g_per_kwh;
 }
 
-double jm_carbon_g_per_mtok(double mj_per_token, double pue, double g_per_kwh)
-{
+double jm_carbon_g_per_mtok(double mj_per_token, double pue, double g_per_kwh) {
     /* 1e6 tokens x mJ/token x 1e-3 J/mJ = mj_per_token x 1e3 J */
     return jm_carbon_g(mj_per_token * 1e3, pue, g_per_kwh);
 }
 
 int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char *err,
-                          size_t err_len)
-{
+                          size_t err_len) {
     const struct {
         const char *name;
         double v;
@@ -80,8 +79,7 @@ int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char 
 
 /* ---- JSON loading ---- */
 
-static char *slurp(const char *path, char *err, size_t err_len)
-{
+static char *slurp(const char *path, char *err, size_t err_len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
@@ -102,8 +100,7 @@ static char *slurp(const char *path, char *err, size_t err_len)
     return buf;
 }
 
-static cJSON *load_json(const char *path, char *err, size_t err_len)
-{
+static cJSON *load_json(const char *path, char *err, size_t err_len) {
     char *text = slurp(path, err, err_len);
     if (!text)
         return NULL;
@@ -120,8 +117,7 @@ static cJSON *load_json(const char *path, char *err, size_t err_len)
 }
 
 static int get_num(const cJSON *o, const char *key, const char *path, const char *where,
-                   bool required, double *out, char *err, size_t err_len)
-{
+                   bool required, double *out, char *err, size_t err_len) {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!j && !required) {
         *out = NAN;
@@ -136,9 +132,8 @@ static int get_num(const cJSON *o, const char *key, const char *path, const char
     return 0;
 }
 
-static int get_str(const cJSON *o, const char *key, const char *path, const char *where,
-                   char *out, size_t out_len, char *err, size_t err_len)
-{
+static int get_str(const cJSON *o, const char *key, const char *path, const char *where, char *out,
+                   size_t out_len, char *err, size_t err_len) {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!cJSON_IsString(j)) {
         snprintf(err, err_len, "%s: field %s.%s: %s, expected a string", path, where, key,
@@ -149,15 +144,13 @@ static int get_str(const cJSON *o, const char *key, const char *path, const char
     return 0;
 }
 
-void jm_grid_table_free(jm_grid_table *t)
-{
+void jm_grid_table_free(jm_grid_table *t) {
     free(t->regions);
     t->regions = NULL;
     t->n = 0;
 }
 
-int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err_len)
-{
+int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err_len) {
     t->n = 0;
     t->regions = NULL;
     cJSON *root = load_json(path, err, err_len);
@@ -178,8 +171,7 @@ int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err
         return JM_R_ENOMEM;
     }
     const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
+    cJSON_ArrayForEach(e, arr) {
         char where[64];
         snprintf(where, sizeof(where), "regions[%d]", t->n);
         jm_grid_region *g = &t->regions[t->n];
@@ -190,10 +182,8 @@ int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err
             (rc = get_num(e, "g_per_kwh", path, where, true, &g->g_per_kwh, err, err_len)) ||
             (rc = get_num(e, "cfe_pct", path, where, false, &g->cfe_pct, err, err_len)) ||
             (rc = get_num(e, "year", path, where, true, &year, err, err_len)) ||
-            (rc = get_str(e, "source", path, where, g->source, sizeof(g->source), err,
-                          err_len)) ||
-            (rc = get_str(e, "license", path, where, g->license, sizeof(g->license), err,
-                          err_len)))
+            (rc = get_str(e, "source", path, where, g->source, sizeof(g->source), err, err_len)) ||
+            (rc = get_str(e, "license", path, where, g->license, sizeof(g->license), err, err_len)))
             break;
         if (!(g->g_per_kwh >= 0) || year < 1990 || year > 2100) {
             snprintf(err, err_len,
@@ -211,8 +201,7 @@ int jm_grid_table_load(const char *path, jm_grid_table *t, char *err, size_t err
     return rc;
 }
 
-const jm_grid_region *jm_grid_table_find(const jm_grid_table *t, const char *id)
-{
+const jm_grid_region *jm_grid_table_find(const jm_grid_table *t, const char *id) {
     for (int i = 0; i < t->n; i++)
         if (strcasecmp(t->regions[i].id, id) == 0)
             return &t->regions[i];
@@ -220,8 +209,7 @@ const jm_grid_region *jm_grid_table_find(const jm_grid_table *t, const char *id)
 }
 
 int jm_training_presets_load(const char *path, jm_training_preset **out, int *n, char *err,
-                             size_t err_len)
-{
+                             size_t err_len) {
     *out = NULL;
     *n = 0;
     cJSON *root = load_json(path, err, err_len);
@@ -241,8 +229,7 @@ int jm_training_presets_load(const char *path, jm_training_preset **out, int *n,
     }
     int rc = 0, k = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
+    cJSON_ArrayForEach(e, arr) {
         char where[64];
         snprintf(where, sizeof(where), "presets[%d]", k);
         jm_training_preset *q = &p[k];
@@ -254,10 +241,8 @@ int jm_training_presets_load(const char *path, jm_training_preset **out, int *n,
             (rc = get_num(e, "pue", path, where, true, &q->pue, err, err_len)) ||
             (rc = get_num(e, "kg_per_kwh", path, where, true, &q->kg_per_kwh, err, err_len)) ||
             (rc = get_num(e, "paper_mwh", path, where, false, &q->paper_mwh, err, err_len)) ||
-            (rc = get_num(e, "paper_tco2e", path, where, false, &q->paper_tco2e, err,
-                          err_len)) ||
-            (rc = get_str(e, "source", path, where, q->source, sizeof(q->source), err,
-                          err_len)))
+            (rc = get_num(e, "paper_tco2e", path, where, false, &q->paper_tco2e, err, err_len)) ||
+            (rc = get_str(e, "source", path, where, q->source, sizeof(q->source), err, err_len)))
             break;
         jm_footprint fp;
         char inner[256];

@@ -12,8 +12,7 @@
 #include "reports.h"
 
 /* fsync the directory holding path so the rename itself is durable. */
-static void sync_parent_dir(const char *path)
-{
+static void sync_parent_dir(const char *path) {
     char copy[4096];
     snprintf(copy, sizeof(copy), "%s", path);
     int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
@@ -24,8 +23,7 @@ static void sync_parent_dir(const char *path)
 }
 
 int jm_write_file_atomic(const char *path, const char *data, size_t len, char *err,
-                         size_t err_len)
-{
+                         size_t err_len) {
     if (!path || !*path || (!data && len > 0)) {
         snprintf(err, err_len, "jm_write_file_atomic: empty path or no data");
         return JM_R_EINVAL;
@@ -74,8 +72,7 @@ int jm_write_file_atomic(const char *path, const char *data, size_t len, char *e
     return JM_R_OK;
 }
 
-int jm_mkdir_p(const char *path, char *err, size_t err_len)
-{
+int jm_mkdir_p(const char *path, char *err, size_t err_len) {
     if (!path || !*path) {
         snprintf(err, err_len, "jm_mkdir_p: empty path");
         return JM_R_EINVAL;

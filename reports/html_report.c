@@ -13,9 +13,10 @@
 #include "reports_internal.h"
 
 static const char css[] =
-    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}"
+    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 "
+    "1em;color:#222}"
     "h1{margin-bottom:0.2em}h2{border-bottom:1px solid #ccc;padding-bottom:0.2em;margin-top:1.6em}"
-    "table{border-collapse:collapse;margin:0.5em 0}"
+    "table{border-collapse:collapse;margin:0.5em 0;font-size:0.85em}"
     "td,th{border:1px solid #ccc;padding:0.25em 0.5em;text-align:left;vertical-align:top}"
     "td.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".banner{padding:0.8em 1em;margin:1em 0;font-weight:bold;border-radius:4px}"
@@ -28,24 +29,21 @@ static const char css[] =
     ".chart-title{font-weight:bold;font-size:13px}pre{background:#f6f6f6;padding:0.6em;"
     "overflow:auto;max-height:30em}";
 
-void jm__html_head(jm__buf *b, const char *title)
-{
+void jm__html_head(jm__buf *b, const char *title) {
     jm__buf_puts(b, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
                     "lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
     jm__buf_xml(b, title);
     jm__buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 }
 
-void jm__html_tail(jm__buf *b)
-{
+void jm__html_tail(jm__buf *b) {
     jm__buf_puts(b, "<p class=\"meta\">Written by joulemark. Energy per token = energy over the "
                     "run / tokens; tokens per joule = tokens/s per W. 95% CI of the median: "
                     "order statistics for n &gt;= 6, t-interval of the mean for n &lt; 6 "
                     "(docs/results.md).</p>\n</body>\n</html>\n");
 }
 
-void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key)
-{
+void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key) {
     char txt[64];
     jm__buf_puts(b, "<td class=\"num\"");
     if (key) {
@@ -59,21 +57,18 @@ void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key)
     jm__buf_printf(b, ">%s</td>", jm__fmt(txt, sizeof(txt), fmt, v));
 }
 
-static void text_td(jm__buf *b, const char *s)
-{
+static void text_td(jm__buf *b, const char *s) {
     jm__buf_puts(b, "<td>");
     jm__buf_xml(b, s);
     jm__buf_puts(b, "</td>");
 }
 
-static void kind_td(jm__buf *b, bool estimated)
-{
+static void kind_td(jm__buf *b, bool estimated) {
     jm__buf_puts(b, estimated ? "<td class=\"kind-estimated\">ESTIMATED</td>"
                               : "<td class=\"kind-measured\">measured</td>");
 }
 
-static const char *workload_source(const jm_workload_result *w, bool *est)
-{
+static const char *workload_source(const jm_workload_result *w, bool *est) {
     const char *src = "";
     *est = false;
     for (int k = 0; k < w->n_runs; k++) {
@@ -84,13 +79,11 @@ static const char *workload_source(const jm_workload_result *w, bool *est)
     return src;
 }
 
-static void stat_key(char *key, size_t len, int wi, const char *field, const char *part)
-{
+static void stat_key(char *key, size_t len, int wi, const char *field, const char *part) {
     snprintf(key, len, "workloads[%d].summary.%s.%s", wi, field, part);
 }
 
-static void section_banners(jm__buf *b, const jm_results *r)
-{
+static void section_banners(jm__buf *b, const jm_results *r) {
     if (r->estimated)
         jm__buf_puts(b, "<div class=\"banner estimated-banner\" id=\"estimated-banner\">"
                         "ESTIMATED: some energy figures in this report come from a model of "
@@ -108,14 +101,14 @@ static void section_banners(jm__buf *b, const jm_results *r)
     }
 }
 
-static void section_summary(jm__buf *b, const jm_results *r)
-{
-    jm__buf_puts(b, "<section id=\"summary\">\n<h2>Summary</h2>\n<table id=\"summary-table\">\n"
-                    "<tr><th>workload</th><th>valid runs</th><th>tokens/s</th><th>power (W)</th>"
-                    "<th>mJ/token (median)</th><th>95% CI low</th><th>95% CI high</th>"
-                    "<th>tokens/J</th><th>mJ/token above idle</th><th>params</th>"
-                    "<th>active params</th><th>FLOP/token</th><th>energy source</th>"
-                    "<th>kind</th></tr>\n");
+static void section_summary(jm__buf *b, const jm_results *r) {
+    jm__buf_puts(
+        b, "<section id=\"summary\">\n<h2>Summary</h2>\n<table id=\"summary-table\">\n"
+           "<tr><th>workload</th><th>valid / testing runs</th><th>tokens/s</th><th>power (W)</th>"
+           "<th>mJ/token (median)</th><th>95% CI low</th><th>95% CI high</th>"
+           "<th>tokens/J</th><th>mJ/token above idle</th><th>params</th>"
+           "<th>active params</th><th>FLOP/token</th><th>energy source</th>"
+           "<th>kind</th></tr>\n");
     char key[160];
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
@@ -123,7 +116,10 @@ static void section_summary(jm__buf *b, const jm_results *r)
         const char *src = workload_source(w, &est);
         jm__buf_puts(b, "<tr>");
         text_td(b, w->name);
-        jm__buf_printf(b, "<td class=\"num\">%d/%d</td>", w->summary.valid_runs, w->n_runs);
+        int testing = 0;
+        for (int k = 0; k < w->n_runs; k++)
+            testing += w->runs[k].phase[0] == '\0' || strcmp(w->runs[k].phase, "testing") == 0;
+        jm__buf_printf(b, "<td class=\"num\">%d/%d</td>", w->summary.valid_runs, testing);
         stat_key(key, sizeof(key), i, "tokens_per_s", "median");
         jm__html_num_td(b, "%.1f", w->summary.tokens_per_s.median, key);
         stat_key(key, sizeof(key), i, "avg_power_w", "median");
@@ -151,13 +147,13 @@ static void section_summary(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</table>\n</section>\n");
 }
 
-static void section_comparisons(jm__buf *b, const jm_results *r)
-{
+static void section_comparisons(jm__buf *b, const jm_results *r) {
     jm__buf_puts(b, "<section id=\"comparisons\">\n<h2>Dense vs sparse: energy per token "
                     "ratio</h2>\n");
     if (r->n_comparisons == 0)
         jm__buf_puts(b, "<p>No comparison was configured.</p>\n");
     jm__bar bars[16];
+    char labels[16][2 * JM_R_NAME_MAX + 4];
     int nb = 0;
     char key[160];
     for (int i = 0; i < r->n_comparisons; i++) {
@@ -166,8 +162,9 @@ static void section_comparisons(jm__buf *b, const jm_results *r)
         const jm_workload_result *wc = jm__find_workload(r, c->candidate);
         const jm_stat *s = &c->energy_per_token_ratio;
         char m[32], lo[32], hi[32];
-        jm__buf_printf(b, "<div class=\"comparison\" id=\"comparison-%d\">\n<p><span "
-                          "class=\"ratio-big\"",
+        jm__buf_printf(b,
+                       "<div class=\"comparison\" id=\"comparison-%d\">\n<p><span "
+                       "class=\"ratio-big\"",
                        i);
         snprintf(key, sizeof(key), "comparisons[%d].energy_per_token_ratio.median", i);
         jm__buf_puts(b, " data-key=\"");
@@ -227,7 +224,8 @@ static void section_comparisons(jm__buf *b, const jm_results *r)
         if (nb < 16) {
             snprintf(bars[nb].data_key, sizeof(bars[nb].data_key),
                      "comparisons[%d].energy_per_token_ratio", i);
-            bars[nb].label = c->candidate;
+            snprintf(labels[nb], sizeof(labels[nb]), "%s / %s", c->baseline, c->candidate);
+            bars[nb].label = labels[nb];
             bars[nb].stat = s;
             bars[nb].estimated = c->estimated;
             nb++;
@@ -239,8 +237,7 @@ static void section_comparisons(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</section>\n");
 }
 
-static void section_charts(jm__buf *b, const jm_results *r)
-{
+static void section_charts(jm__buf *b, const jm_results *r) {
     jm__bar bars[64];
     int n = r->n_workloads < 64 ? r->n_workloads : 64;
     for (int i = 0; i < n; i++) {
@@ -267,8 +264,7 @@ static void section_charts(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</section>\n");
 }
 
-static void section_carbon(jm__buf *b, const jm_results *r)
-{
+static void section_carbon(jm__buf *b, const jm_results *r) {
     int nreg;
     const jm_grid_region *reg = jm_report_regions(&nreg);
     jm__buf_puts(b, "<section id=\"carbon\">\n<h2>CO2e per million tokens by grid region</h2>\n"
@@ -318,8 +314,7 @@ static void section_carbon(jm__buf *b, const jm_results *r)
 }
 
 /* Flattens a cJSON object into table rows "a.b[0].c | value". */
-static void flatten(jm__buf *b, const cJSON *j, const char *prefix, int depth, int *rows)
-{
+static void flatten(jm__buf *b, const cJSON *j, const char *prefix, int depth, int *rows) {
     if (*rows >= 300)
         return;
     if (cJSON_IsObject(j) || cJSON_IsArray(j)) {
@@ -328,8 +323,7 @@ static void flatten(jm__buf *b, const cJSON *j, const char *prefix, int depth, i
         }
         int i = 0;
         const cJSON *c;
-        cJSON_ArrayForEach(c, j)
-        {
+        cJSON_ArrayForEach(c, j) {
             char p[256];
             int n = cJSON_IsArray(j) ? snprintf(p, sizeof(p), "%s[%d]", prefix, i)
                                      : snprintf(p, sizeof(p), "%s%s%s", prefix,
@@ -345,7 +339,7 @@ static void flatten(jm__buf *b, const cJSON *j, const char *prefix, int depth, i
     if (cJSON_IsString(j))
         val = j->valuestring;
     else if (cJSON_IsNumber(j))
-        snprintf(v, sizeof(v), "%.10g", j->valuedouble);
+        snprintf(v, sizeof(v), "%.15g", j->valuedouble);
     else if (cJSON_IsBool(j))
         val = cJSON_IsTrue(j) ? "true" : "false";
     else
@@ -357,8 +351,7 @@ static void flatten(jm__buf *b, const cJSON *j, const char *prefix, int depth, i
     (*rows)++;
 }
 
-static void section_system(jm__buf *b, const jm_results *r)
-{
+static void section_system(jm__buf *b, const jm_results *r) {
     jm__buf_puts(b, "<section id=\"meters\">\n<h2>Meters</h2>\n<table id=\"meters-table\">\n"
                     "<tr><th>meter</th><th>kind</th><th>available</th><th>domains (idle W)</th>"
                     "<th>source / model</th><th>reason or failure</th></tr>\n");
@@ -395,8 +388,7 @@ static void section_system(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</table>\n</section>\n");
 }
 
-static void section_runs(jm__buf *b, const jm_results *r)
-{
+static void section_runs(jm__buf *b, const jm_results *r) {
     jm__buf_puts(b, "<section id=\"runs\">\n<h2>All runs</h2>\n<table id=\"runs-table\">\n"
                     "<tr><th>workload</th><th>run</th><th>phase</th><th>duration (s)</th>"
                     "<th>tokens</th><th>energy (J)</th><th>above idle (J)</th><th>power (W)</th>"
@@ -444,8 +436,7 @@ static void section_runs(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</table>\n</section>\n");
 }
 
-static void section_config(jm__buf *b, const jm_results *r)
-{
+static void section_config(jm__buf *b, const jm_results *r) {
     jm__buf_puts(b, "<section id=\"config\">\n<h2>Configuration used</h2>\n<pre>");
     char *text = r->config ? cJSON_Print(r->config) : NULL;
     jm__buf_xml(b, text ? text : "not recorded");
@@ -453,8 +444,7 @@ static void section_config(jm__buf *b, const jm_results *r)
     jm__buf_puts(b, "</pre>\n</section>\n");
 }
 
-int jm__write_html(const jm_results *r, const char *path, char *err, size_t err_len)
-{
+int jm__write_html(const jm_results *r, const char *path, char *err, size_t err_len) {
     jm__buf b;
     jm__buf_init(&b);
     jm__html_head(&b, "joulemark report");

@@ -168,6 +168,8 @@ static void requested(emitter *e, const jm_scenario_settings *s)
     EMIT_U64(e, "requested_performance_sample_count_override", s->performance_sample_count);
     EMIT_U64(e, "requested_accuracy_sample_count_override", 0);
     EMIT_BOOL(e, "requested_sample_concatenate_permutation", false);
+    /* samples are token sequences processed in one pass: no per-token latencies */
+    EMIT_BOOL(e, "requested_use_token_latencies", false);
 }
 
 static void effective(emitter *e, const jm_scenario_settings *s)
@@ -290,9 +292,11 @@ static void results(emitter *e, const jm_mlperf_run *run)
         EMIT_U64(e, "result_overlatency_query_count", r->overlatency_query_count);
         EMIT_DBL(e, "result_scheduled_samples_per_sec", r->scheduled_samples_per_sec);
         EMIT_DBL(e, "result_completed_samples_per_sec", r->completed_samples_per_sec);
+        EMIT_DBL(e, "result_completed_tokens_per_second", r->completed_tokens_per_sec);
         break;
     case JM_SCENARIO_OFFLINE:
         EMIT_DBL(e, "result_samples_per_second", r->samples_per_second);
+        EMIT_DBL(e, "result_tokens_per_second", r->tokens_per_second);
         break;
     }
     EMIT_U64(e, "result_min_latency_ns", r->min_latency_ns);

@@ -27,6 +27,12 @@ int jm_mlperf_write_logs(const jm_mlperf_run *run, const char *dir, char *err, s
     snprintf(path, sizeof(path), "%s/mlperf_log_summary.txt", dir);
     rc = jm_write_file_atomic(path, summary, strlen(summary), err, err_len);
     free(summary);
+    if (rc == JM_R_OK && run->power_samples && run->n_power_samples > 0) {
+        snprintf(path, sizeof(path), "%s/" JM_MLPERF_POWER_FILE, dir);
+        rc = jm_mlperf_write_power_samples(path, run->energy_source, run->estimated,
+                                           run->power_samples, run->n_power_samples, err,
+                                           err_len);
+    }
     return rc;
 }
 

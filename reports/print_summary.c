@@ -7,13 +7,11 @@
 
 #include "reports_internal.h"
 
-static const char *on(bool color, const char *code)
-{
+static const char *on(bool color, const char *code) {
     return color ? code : "";
 }
 
-void jm_results_print_summary(const jm_results *r, FILE *out, bool color)
-{
+void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
     const char *bold = on(color, "\033[1m"), *warn = on(color, "\033[1;33m"),
                *reset = on(color, "\033[0m");
     fprintf(out, "%sjoulemark results%s (%s%s%s)\n", bold, reset,
@@ -26,16 +24,19 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color)
                 warn, reset);
     if (!r->complete)
         fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
-                r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted",
-                reset);
-    fprintf(out, "\n%-20s %7s %12s %9s %-30s %11s  %s\n", "workload", "runs", "tokens/s",
+                r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted", reset);
+    fprintf(out, "\n%-20s %7s %12s %9s %-30s %11s  %s\n", "workload", "valid", "tokens/s",
             "power W", "mJ/token median [95% CI]", "tokens/J", "energy source");
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
         const jm_run_summary *s = &w->summary;
         char a[32], b[32], c[32], d[32], e[32], f[32], runs[16], mj[64];
-        snprintf(runs, sizeof(runs), "%d/%d", s->valid_runs, w->n_runs);
-        snprintf(mj, sizeof(mj), "%s [%s, %s]", jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
+        int testing = 0;
+        for (int k = 0; k < w->n_runs; k++)
+            testing += w->runs[k].phase[0] == '\0' || strcmp(w->runs[k].phase, "testing") == 0;
+        snprintf(runs, sizeof(runs), "%d/%d", s->valid_runs, testing);
+        snprintf(mj, sizeof(mj), "%s [%s, %s]",
+                 jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
                  jm__fmt(d, sizeof(d), "%.4g", s->mj_per_token.ci95_low),
                  jm__fmt(e, sizeof(e), "%.4g", s->mj_per_token.ci95_high));
         const char *src = "";

@@ -183,12 +183,16 @@ void jm_results_free(jm_results *r);
 jm_workload_result *jm_results_add_workload(jm_results *r);
 jm_run_result *jm_workload_result_add_run(jm_workload_result *w);
 jm_meter_result *jm_results_add_meter(jm_results *r);
-/* Fills per-run derived figures (tokens_per_s, tokens_per_j, mj_per_token...)
- * from tokens, duration and energy. */
+/* Fills per-run derived figures (tokens_per_s, avg_power_w, tokens_per_j =
+ * tokens / energy_j, mj_per_token = 1000 energy_j / tokens, and the above-idle
+ * pair) from tokens, duration_s, energy_j and energy_above_idle_j. A figure
+ * that cannot be computed is NaN (written as null). A run with duration_s,
+ * tokens or energy_j not positive is invalidated with the reason. */
 void jm_run_result_derive(jm_run_result *run);
 void jm_run_result_invalidate(jm_run_result *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Summaries over valid testing runs of every workload. */
+/* Summaries over valid testing runs (phase "testing" or "") of every
+ * workload; sets r->estimated when an available meter or a run is estimated. */
 void jm_results_summarize(jm_results *r);
 /* Adds a comparison baseline vs candidate (names of workloads); ratios of
  * mJ/token over paired runs with a CI. Returns JM_R_EINVAL if a name is unknown. */
@@ -217,14 +221,29 @@ typedef struct jm_writer_ops {
 const jm_writer_ops *const *jm_writer_table(void);
 const jm_writer_ops *jm_writer_find(const char *name);
 
-/* Writes every writer of the table into dir (atomically, file by file). */
+/* Writes every writer of the table into dir (created if missing; atomically,
+ * file by file): results.json, trace.csv, summary.csv, report.html. */
 int jm_results_write_all(const jm_results *r, const char *dir, char *err, size_t err_len);
 /* results.json <-> model */
 cJSON *jm_results_to_json(const jm_results *r);
 int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err_len);
+/* Reads DIR/results.json (or the given .json file) and, when present, the
+ * trace.csv beside it. r is initialised by the call (free it with
+ * jm_results_free on success; on error it is already freed). */
 int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, size_t err_len);
 /* Terminal summary table; ends with the comparison ratios and their CIs. */
 void jm_results_print_summary(const jm_results *r, FILE *out, bool color);
+
+/* ---- several result sets side by side (compare.c) ---- */
+/* Terminal table: one row per (set, workload) with tokens/s, W, mJ/token and
+ * its CI, tokens/J, mJ/token relative to the same workload in the first set,
+ * and the energy source; then every set's comparison ratios. labels[i] names
+ * set i (e.g. its directory). */
+void jm_compare_print(const jm_results *sets, const char *const *labels, int n, FILE *out,
+                      bool color);
+/* The same as one self-contained HTML page with bar charts. */
+int jm_compare_write_html(const jm_results *sets, const char *const *labels, int n,
+                          const char *path, char *err, size_t err_len);
 
 /* ---- files ---- */
 /* Writes data to path via path.tmp + fsync + rename. */
@@ -297,6 +316,8 @@ typedef struct jm_scenario_result {
     uint64_t target_percentile_latency_ns; /* at settings.target_latency_percentile */
     /* scenario metrics */
     double samples_per_second;             /* Offline */
+    double tokens_per_second;              /* Offline: tokens / max latency */
+    double completed_tokens_per_sec;       /* Server: tokens / last completion */
     double completed_samples_per_sec;      /* Server */
     double scheduled_samples_per_sec;      /* Server */
     double qps_with_loadgen_overhead;      /* SingleStream */

@@ -18,9 +18,9 @@ typedef struct rd {
     int rc;
 } rd;
 
-static void fail(rd *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(rd *c, const char *path, const char *fmt, ...)
-{
+    __attribute__((format(printf, 3, 4)));
+static void fail(rd *c, const char *path, const char *fmt, ...) {
     if (c->rc)
         return; /* keep the first error */
     c->rc = JM_R_EPARSE;
@@ -33,17 +33,16 @@ static void fail(rd *c, const char *path, const char *fmt, ...)
 }
 
 /* snprintf for JSON paths (a truncated path in a message is acceptable). */
-static void pathf(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void pathf(char *out, size_t len, const char *fmt, ...)
-{
+    __attribute__((format(printf, 3, 4)));
+static void pathf(char *out, size_t len, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(out, len, fmt, ap);
     va_end(ap);
 }
 
-static const char *type_name(const cJSON *j)
-{
+static const char *type_name(const cJSON *j) {
     if (!j)
         return "nothing (missing)";
     if (cJSON_IsNull(j))
@@ -60,8 +59,7 @@ static const char *type_name(const cJSON *j)
 }
 
 static const cJSON *item(rd *c, const cJSON *o, const char *base, const char *key, bool required,
-                         char *path, size_t path_len)
-{
+                         char *path, size_t path_len) {
     pathf(path, path_len, "%s%s%s", base, base[0] ? "." : "", key);
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!j && required)
@@ -71,8 +69,7 @@ static const cJSON *item(rd *c, const cJSON *o, const char *base, const char *ke
 
 /* number (null -> NaN); missing optional -> dflt */
 static double num(rd *c, const cJSON *o, const char *base, const char *key, bool required,
-                  double dflt)
-{
+                  double dflt) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (!j)
@@ -86,8 +83,7 @@ static double num(rd *c, const cJSON *o, const char *base, const char *key, bool
     return j->valuedouble;
 }
 
-static uint64_t count(rd *c, const cJSON *o, const char *base, const char *key, bool required)
-{
+static uint64_t count(rd *c, const cJSON *o, const char *base, const char *key, bool required) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (!j)
@@ -101,8 +97,7 @@ static uint64_t count(rd *c, const cJSON *o, const char *base, const char *key, 
 }
 
 static bool boolean(rd *c, const cJSON *o, const char *base, const char *key, bool required,
-                    bool dflt)
-{
+                    bool dflt) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (!j)
@@ -114,9 +109,8 @@ static bool boolean(rd *c, const cJSON *o, const char *base, const char *key, bo
     return cJSON_IsTrue(j);
 }
 
-static void str(rd *c, const cJSON *o, const char *base, const char *key, bool required,
-                char *out, size_t out_len)
-{
+static void str(rd *c, const cJSON *o, const char *base, const char *key, bool required, char *out,
+                size_t out_len) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (!j)
@@ -133,8 +127,7 @@ static void str(rd *c, const cJSON *o, const char *base, const char *key, bool r
     snprintf(out, out_len, "%s", j->valuestring);
 }
 
-static bool kind_estimated(rd *c, const cJSON *o, const char *base, const char *key)
-{
+static bool kind_estimated(rd *c, const cJSON *o, const char *base, const char *key) {
     char s[16] = "measured";
     str(c, o, base, key, false, s, sizeof(s));
     if (strcmp(s, "estimated") == 0)
@@ -147,9 +140,7 @@ static bool kind_estimated(rd *c, const cJSON *o, const char *base, const char *
     return false;
 }
 
-static const cJSON *array(rd *c, const cJSON *o, const char *base, const char *key,
-                          bool required)
-{
+static const cJSON *array(rd *c, const cJSON *o, const char *base, const char *key, bool required) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (j && !cJSON_IsArray(j)) {
@@ -159,8 +150,7 @@ static const cJSON *array(rd *c, const cJSON *o, const char *base, const char *k
     return j;
 }
 
-static bool is_object(rd *c, const cJSON *j, const char *path)
-{
+static bool is_object(rd *c, const cJSON *j, const char *path) {
     if (!cJSON_IsObject(j)) {
         fail(c, path, "found %s, expected an object", type_name(j));
         return false;
@@ -168,8 +158,7 @@ static bool is_object(rd *c, const cJSON *j, const char *path)
     return true;
 }
 
-static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, jm_stat *s)
-{
+static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, jm_stat *s) {
     char path[256];
     const cJSON *j = item(c, o, base, key, false, path, sizeof(path));
     jm_stat_compute(NULL, 0, s);
@@ -187,8 +176,7 @@ static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, 
     s->ci95_high = num(c, j, path, "ci95_high", true, NAN);
 }
 
-static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
-{
+static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m) {
     str(c, j, p, "name", true, m->name, sizeof(m->name));
     str(c, j, p, "spec", false, m->spec, sizeof(m->spec));
     m->estimated = kind_estimated(c, j, p, "kind");
@@ -199,8 +187,7 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
     const cJSON *doms = array(c, j, p, "domains", false);
     int i = 0;
     const cJSON *d;
-    cJSON_ArrayForEach(d, doms)
-    {
+    cJSON_ArrayForEach(d, doms) {
         char dp[256];
         pathf(dp, sizeof(dp), "%s.domains[%d]", p, i);
         if (i >= JM_R_MAX_DOMAINS) {
@@ -221,8 +208,7 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
     str(c, j, p, "failure", false, m->failure, sizeof(m->failure));
 }
 
-static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run)
-{
+static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
     run->index = (int)count(c, j, p, "index", false);
     str(c, j, p, "phase", false, run->phase, sizeof(run->phase));
     run->t0_ns = count(c, j, p, "t0_ns", false);
@@ -245,8 +231,7 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run)
     const cJSON *doms = array(c, j, p, "domains", false);
     int i = 0;
     const cJSON *d;
-    cJSON_ArrayForEach(d, doms)
-    {
+    cJSON_ArrayForEach(d, doms) {
         char dp[256];
         pathf(dp, sizeof(dp), "%s.domains[%d]", p, i);
         if (i >= JM_R_MAX_DOMAINS) {
@@ -273,8 +258,7 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run)
     const cJSON *reasons = array(c, j, p, "invalid_reasons", true);
     int k = 0;
     const cJSON *s;
-    cJSON_ArrayForEach(s, reasons)
-    {
+    cJSON_ArrayForEach(s, reasons) {
         char sp[256];
         pathf(sp, sizeof(sp), "%s.invalid_reasons[%d]", p, k);
         if (!cJSON_IsString(s)) {
@@ -287,8 +271,7 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run)
     run->n_invalid_reasons = k;
 }
 
-static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_result *w)
-{
+static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_result *w) {
     str(c, j, p, "name", true, w->name, sizeof(w->name));
     str(c, j, p, "kind", false, w->kind, sizeof(w->kind));
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(j, "shape");
@@ -312,8 +295,7 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
     const cJSON *runs = array(c, j, p, "runs", true);
     int i = 0;
     const cJSON *rj;
-    cJSON_ArrayForEach(rj, runs)
-    {
+    cJSON_ArrayForEach(rj, runs) {
         char rp[256];
         pathf(rp, sizeof(rp), "%s.runs[%d]", p, i++);
         if (c->rc || !is_object(c, rj, rp))
@@ -342,8 +324,7 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
     }
 }
 
-static void read_comparison(rd *c, const cJSON *j, const char *p, jm_comparison *cmp)
-{
+static void read_comparison(rd *c, const cJSON *j, const char *p, jm_comparison *cmp) {
     str(c, j, p, "baseline", true, cmp->baseline, sizeof(cmp->baseline));
     str(c, j, p, "candidate", true, cmp->candidate, sizeof(cmp->candidate));
     cmp->params_ratio = num(c, j, p, "params_ratio", true, NAN);
@@ -359,8 +340,7 @@ static void read_comparison(rd *c, const cJSON *j, const char *p, jm_comparison 
     cmp->estimated = boolean(c, j, p, "estimated", false, false);
 }
 
-static void read_trace(rd *c, const cJSON *j, jm_trace *t)
-{
+static void read_trace(rd *c, const cJSON *j, jm_trace *t) {
     const char *p = "trace";
     if (!is_object(c, j, p))
         return;
@@ -368,8 +348,7 @@ static void read_trace(rd *c, const cJSON *j, jm_trace *t)
     const cJSON *cols = array(c, j, p, "columns", true);
     int i = 0;
     const cJSON *cj;
-    cJSON_ArrayForEach(cj, cols)
-    {
+    cJSON_ArrayForEach(cj, cols) {
         char cp[256];
         pathf(cp, sizeof(cp), "trace.columns[%d]", i++);
         if (!is_object(c, cj, cp))
@@ -389,8 +368,7 @@ static void read_trace(rd *c, const cJSON *j, jm_trace *t)
     const cJSON *marks = array(c, j, p, "marks", true);
     i = 0;
     const cJSON *mj;
-    cJSON_ArrayForEach(mj, marks)
-    {
+    cJSON_ArrayForEach(mj, marks) {
         char mp[256];
         pathf(mp, sizeof(mp), "trace.marks[%d]", i++);
         if (!is_object(c, mj, mp))
@@ -408,8 +386,7 @@ static void read_trace(rd *c, const cJSON *j, jm_trace *t)
     }
 }
 
-int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err_len)
-{
+int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err_len) {
     rd c = {err, err_len, 0};
     jm_results_init(r);
     if (!cJSON_IsObject(json)) {
@@ -419,11 +396,10 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     const char *p = "";
     double v = num(&c, json, p, "schema_version", true, NAN);
     if (!c.rc && (v != floor(v) || v < 1 || v > JM_RESULTS_SCHEMA_VERSION))
-        fail(&c, "schema_version", "found %g, expected an integer from 1 to %d (this joulemark)",
-             v, JM_RESULTS_SCHEMA_VERSION);
+        fail(&c, "schema_version", "found %g, expected an integer from 1 to %d (this joulemark)", v,
+             JM_RESULTS_SCHEMA_VERSION);
     r->schema_version = c.rc ? 0 : (int)v;
-    str(&c, json, p, "joulemark_version", true, r->joulemark_version,
-        sizeof(r->joulemark_version));
+    str(&c, json, p, "joulemark_version", true, r->joulemark_version, sizeof(r->joulemark_version));
     str(&c, json, p, "git_describe", false, r->git_describe, sizeof(r->git_describe));
     str(&c, json, p, "started_utc", false, r->started_utc, sizeof(r->started_utc));
     str(&c, json, p, "finished_utc", false, r->finished_utc, sizeof(r->finished_utc));
@@ -447,8 +423,7 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     const cJSON *meters = array(&c, json, p, "meters", true);
     int i = 0;
     const cJSON *j;
-    cJSON_ArrayForEach(j, meters)
-    {
+    cJSON_ArrayForEach(j, meters) {
         char mp[64];
         pathf(mp, sizeof(mp), "meters[%d]", i++);
         if (c.rc || !is_object(&c, j, mp))
@@ -463,8 +438,7 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     }
     const cJSON *wls = array(&c, json, p, "workloads", true);
     i = 0;
-    cJSON_ArrayForEach(j, wls)
-    {
+    cJSON_ArrayForEach(j, wls) {
         char wp[64];
         pathf(wp, sizeof(wp), "workloads[%d]", i++);
         if (c.rc || !is_object(&c, j, wp))
@@ -479,8 +453,7 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     }
     const cJSON *cmps = array(&c, json, p, "comparisons", true);
     i = 0;
-    cJSON_ArrayForEach(j, cmps)
-    {
+    cJSON_ArrayForEach(j, cmps) {
         char cp[64];
         pathf(cp, sizeof(cp), "comparisons[%d]", i++);
         if (c.rc || !is_object(&c, j, cp))
@@ -501,8 +474,7 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     return c.rc;
 }
 
-static char *slurp(const char *path, size_t *len, char *err, size_t err_len)
-{
+static char *slurp(const char *path, size_t *len, char *err, size_t err_len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
@@ -538,8 +510,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t err_len)
     return buf;
 }
 
-int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, size_t err_len)
-{
+int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, size_t err_len) {
     jm_results_init(r);
     char json_path[4096], dir[4096];
     struct stat st;

@@ -7,21 +7,18 @@
 
 #include "reports_internal.h"
 
-static cJSON *strings_array(const char (*items)[JM_R_TEXT_MAX], int n)
-{
+static cJSON *strings_array(const char (*items)[JM_R_TEXT_MAX], int n) {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; a && i < n; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
     return a;
 }
 
-static cJSON *kind_string(bool estimated)
-{
+static cJSON *kind_string(bool estimated) {
     return cJSON_CreateString(estimated ? "estimated" : "measured");
 }
 
-static cJSON *meter_json(const jm_meter_result *m)
-{
+static cJSON *meter_json(const jm_meter_result *m) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", m->name);
     cJSON_AddStringToObject(o, "spec", m->spec);
@@ -45,8 +42,7 @@ static cJSON *meter_json(const jm_meter_result *m)
     return o;
 }
 
-static cJSON *run_json(const jm_run_result *run)
-{
+static cJSON *run_json(const jm_run_result *run) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", run->index);
     cJSON_AddStringToObject(o, "phase", run->phase);
@@ -63,10 +59,8 @@ static cJSON *run_json(const jm_run_result *run)
     cJSON_AddItemToObject(o, "tokens_per_s", jm__json_num(run->tokens_per_s));
     cJSON_AddItemToObject(o, "tokens_per_j", jm__json_num(run->tokens_per_j));
     cJSON_AddItemToObject(o, "mj_per_token", jm__json_num(run->mj_per_token));
-    cJSON_AddItemToObject(o, "tokens_per_j_above_idle",
-                          jm__json_num(run->tokens_per_j_above_idle));
-    cJSON_AddItemToObject(o, "mj_per_token_above_idle",
-                          jm__json_num(run->mj_per_token_above_idle));
+    cJSON_AddItemToObject(o, "tokens_per_j_above_idle", jm__json_num(run->tokens_per_j_above_idle));
+    cJSON_AddItemToObject(o, "mj_per_token_above_idle", jm__json_num(run->mj_per_token_above_idle));
     cJSON_AddStringToObject(o, "energy_source", run->energy_source);
     cJSON_AddItemToObject(o, "energy_kind", kind_string(run->estimated));
     cJSON *doms = cJSON_AddArrayToObject(o, "domains");
@@ -92,8 +86,7 @@ static cJSON *run_json(const jm_run_result *run)
     return o;
 }
 
-static cJSON *summary_json(const jm_workload_result *w)
-{
+static cJSON *summary_json(const jm_workload_result *w) {
     const jm_run_summary *s = &w->summary;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "valid_runs", s->valid_runs);
@@ -119,8 +112,7 @@ static cJSON *summary_json(const jm_workload_result *w)
     return o;
 }
 
-static cJSON *workload_json(const jm_workload_result *w)
-{
+static cJSON *workload_json(const jm_workload_result *w) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", w->name);
     cJSON_AddStringToObject(o, "kind", w->kind);
@@ -142,15 +134,15 @@ static cJSON *workload_json(const jm_workload_result *w)
     return o;
 }
 
-static cJSON *comparison_json(const jm_comparison *c)
-{
+static cJSON *comparison_json(const jm_comparison *c) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "baseline", c->baseline);
     cJSON_AddStringToObject(o, "candidate", c->candidate);
     cJSON_AddItemToObject(o, "params_ratio", jm__json_num(c->params_ratio));
     cJSON_AddItemToObject(o, "active_params_ratio", jm__json_num(c->active_params_ratio));
     cJSON_AddItemToObject(o, "flops_ratio", jm__json_num(c->flops_ratio));
-    cJSON_AddItemToObject(o, "energy_per_token_ratio", jm__stat_to_json(&c->energy_per_token_ratio));
+    cJSON_AddItemToObject(o, "energy_per_token_ratio",
+                          jm__stat_to_json(&c->energy_per_token_ratio));
     cJSON_AddItemToObject(o, "energy_per_token_ratio_above_idle",
                           jm__stat_to_json(&c->energy_per_token_ratio_above_idle));
     cJSON_AddStringToObject(o, "energy_source", c->energy_source);
@@ -159,8 +151,7 @@ static cJSON *comparison_json(const jm_comparison *c)
     return o;
 }
 
-static cJSON *trace_json(const jm_trace *t)
-{
+static cJSON *trace_json(const jm_trace *t) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "file", "trace.csv");
     cJSON_AddNumberToObject(o, "t_origin_ns", (double)t->t_origin_ns);
@@ -185,8 +176,7 @@ static cJSON *trace_json(const jm_trace *t)
     return o;
 }
 
-cJSON *jm_results_to_json(const jm_results *r)
-{
+cJSON *jm_results_to_json(const jm_results *r) {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -221,8 +211,7 @@ cJSON *jm_results_to_json(const jm_results *r)
     return o;
 }
 
-int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len)
-{
+int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len) {
     cJSON *j = jm_results_to_json(r);
     char *text = j ? cJSON_Print(j) : NULL;
     cJSON_Delete(j);

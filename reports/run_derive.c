@@ -7,34 +7,30 @@
 
 #include "reports.h"
 
-static double ratio(double num, double den)
-{
+static double ratio(double num, double den) {
     return (den > 0.0 && isfinite(num) && isfinite(den)) ? num / den : NAN;
 }
 
-void jm_run_result_derive(jm_run_result *run)
-{
+void jm_run_result_derive(jm_run_result *run) {
     double tokens = (double)run->tokens;
     run->tokens_per_s = ratio(tokens, run->duration_s);
     run->avg_power_w = ratio(run->energy_j, run->duration_s);
     run->tokens_per_j = ratio(tokens, run->energy_j);
     run->mj_per_token = (tokens > 0 && run->energy_j > 0) ? run->energy_j * 1e3 / tokens : NAN;
     run->tokens_per_j_above_idle = ratio(tokens, run->energy_above_idle_j);
-    run->mj_per_token_above_idle =
-        (tokens > 0 && run->energy_above_idle_j > 0) ? run->energy_above_idle_j * 1e3 / tokens
-                                                     : NAN;
+    run->mj_per_token_above_idle = (tokens > 0 && run->energy_above_idle_j > 0)
+                                       ? run->energy_above_idle_j * 1e3 / tokens
+                                       : NAN;
     if (!(run->duration_s > 0))
         jm_run_result_invalidate(run, "duration %.9g s is not positive", run->duration_s);
     if (run->tokens == 0)
         jm_run_result_invalidate(run, "no tokens were processed");
     if (!(run->energy_j > 0))
-        jm_run_result_invalidate(run,
-                                 "energy %.9g J is not positive: the meter did not resolve the run",
-                                 run->energy_j);
+        jm_run_result_invalidate(
+            run, "energy %.9g J is not positive: the meter did not resolve the run", run->energy_j);
 }
 
-void jm_run_result_invalidate(jm_run_result *run, const char *fmt, ...)
-{
+void jm_run_result_invalidate(jm_run_result *run, const char *fmt, ...) {
     run->valid = false;
     char msg[JM_R_TEXT_MAX];
     va_list ap;

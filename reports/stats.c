@@ -13,8 +13,7 @@
 
 #include "reports_internal.h"
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
@@ -23,14 +22,12 @@ static int cmp_double(const void *a, const void *b)
 static const double t975[5] = {NAN, 12.706204736, 4.302652730, 3.182446305, 2.776445105};
 
 /* log of C(n, i) * 2^-n */
-static double log_binom_half(int n, int i)
-{
+static double log_binom_half(int n, int i) {
     return lgamma(n + 1.0) - lgamma(i + 1.0) - lgamma(n - i + 1.0) - n * log(2.0);
 }
 
 /* Largest k >= 1 with P(B <= k-1) <= 0.025, B ~ Bin(n, 1/2); 0 when none. */
-int jm__median_ci_rank(int n)
-{
+int jm__median_ci_rank(int n) {
     double cdf = 0.0;
     int k = 0;
     for (int i = 0; i < n; i++) {
@@ -43,8 +40,7 @@ int jm__median_ci_rank(int n)
     return k;
 }
 
-void jm_stat_compute(const double *values, int n, jm_stat *out)
-{
+void jm_stat_compute(const double *values, int n, jm_stat *out) {
     out->n = 0;
     out->median = out->mean = out->min = out->max = NAN;
     out->stddev = out->ci95_low = out->ci95_high = NAN;

@@ -7,13 +7,11 @@
 
 #include "reports_internal.h"
 
-bool jm__run_counts(const jm_run_result *run)
-{
+bool jm__run_counts(const jm_run_result *run) {
     return run->valid && (run->phase[0] == '\0' || strcmp(run->phase, "testing") == 0);
 }
 
-const jm_workload_result *jm__find_workload(const jm_results *r, const char *name)
-{
+const jm_workload_result *jm__find_workload(const jm_results *r, const char *name) {
     for (int i = 0; i < r->n_workloads; i++)
         if (strcmp(r->workloads[i].name, name) == 0)
             return &r->workloads[i];
@@ -21,8 +19,7 @@ const jm_workload_result *jm__find_workload(const jm_results *r, const char *nam
 }
 
 /* Statistic of the double at byte offset `off` of each counted run. */
-static void stat_of(const jm_workload_result *w, size_t off, double *buf, jm_stat *out)
-{
+static void stat_of(const jm_workload_result *w, size_t off, double *buf, jm_stat *out) {
     int n = 0;
     for (int i = 0; i < w->n_runs; i++)
         if (jm__run_counts(&w->runs[i]))
@@ -30,8 +27,7 @@ static void stat_of(const jm_workload_result *w, size_t off, double *buf, jm_sta
     jm_stat_compute(buf, n, out);
 }
 
-void jm_results_summarize(jm_results *r)
-{
+void jm_results_summarize(jm_results *r) {
     bool estimated = false;
     for (int i = 0; i < r->n_meters; i++)
         if (r->meters[i].available && r->meters[i].estimated)
@@ -69,8 +65,7 @@ void jm_results_summarize(jm_results *r)
         r->estimated = true;
 }
 
-static const char *workload_source(const jm_workload_result *w)
-{
+static const char *workload_source(const jm_workload_result *w) {
     for (int i = 0; i < w->n_runs; i++)
         if (jm__run_counts(&w->runs[i]) && w->runs[i].energy_source[0])
             return w->runs[i].energy_source;
@@ -80,23 +75,20 @@ static const char *workload_source(const jm_workload_result *w)
     return "";
 }
 
-static bool workload_estimated(const jm_workload_result *w)
-{
+static bool workload_estimated(const jm_workload_result *w) {
     for (int i = 0; i < w->n_runs; i++)
         if (w->runs[i].estimated)
             return true;
     return false;
 }
 
-static double safe_div(double a, double b)
-{
+static double safe_div(double a, double b) {
     return b != 0.0 ? a / b : NAN;
 }
 
 /* Paired ratio baseline / candidate of the field at `off` over the i-th counted runs. */
 static void paired_ratio(const jm_workload_result *b, const jm_workload_result *c, size_t off,
-                         jm_stat *out)
-{
+                         jm_stat *out) {
     int nb = b->n_runs, nc = c->n_runs;
     double *ratios = malloc(((size_t)(nb < nc ? nb : nc) + 1) * sizeof(*ratios));
     int n = 0;
@@ -122,8 +114,7 @@ static void paired_ratio(const jm_workload_result *b, const jm_workload_result *
 }
 
 int jm_results_compare(jm_results *r, const char *baseline, const char *candidate, char *err,
-                       size_t err_len)
-{
+                       size_t err_len) {
     const char *names[2] = {baseline, candidate};
     for (int k = 0; k < 2; k++) {
         if (!names[k] || !jm__find_workload(r, names[k])) {
@@ -167,8 +158,8 @@ int jm_results_compare(jm_results *r, const char *baseline, const char *candidat
     if (strcmp(sb, sc) == 0)
         snprintf(cmp->energy_source, sizeof(cmp->energy_source), "%s", sb);
     else
-        snprintf(cmp->energy_source, sizeof(cmp->energy_source), "%.60s: %.190s; %.60s: %.190s", baseline, sb,
-                 candidate, sc);
+        snprintf(cmp->energy_source, sizeof(cmp->energy_source), "%.60s: %.190s; %.60s: %.190s",
+                 baseline, sb, candidate, sc);
     cmp->estimated = workload_estimated(b) || workload_estimated(c);
     if (cmp->estimated)
         r->estimated = true;

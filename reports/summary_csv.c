@@ -6,22 +6,19 @@
 
 #include "reports_internal.h"
 
-static void put_num(jm__buf *b, double v)
-{
+static void put_num(jm__buf *b, double v) {
     jm__buf_puts(b, ",");
     if (isfinite(v))
         jm__buf_printf(b, "%.9g", v);
 }
 
-static void put_stat(jm__buf *b, const jm_stat *s)
-{
+static void put_stat(jm__buf *b, const jm_stat *s) {
     put_num(b, s->median);
     put_num(b, s->ci95_low);
     put_num(b, s->ci95_high);
 }
 
-int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len)
-{
+int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len) {
     jm__buf b;
     jm__buf_init(&b);
     jm__buf_puts(&b, "row,name,candidate,params,active_params,flops_per_token,valid_runs,"

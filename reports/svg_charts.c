@@ -13,8 +13,17 @@ static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"
                                       "#ff7f0e", "#17becf", "#8c564b", "#e377c2"};
 #define PALETTE_N ((int)(sizeof(palette) / sizeof(palette[0])))
 
-double jm__nice_ceil(double v)
-{
+/* Axis of 5 or fewer "nice" steps covering [0, v]: returns the axis maximum
+ * (a whole number of steps) and the step. */
+static double nice_axis(double v, double *step) {
+    *step = jm__nice_ceil((v > 0 && isfinite(v) ? v : 1.0) / 5.0);
+    double steps = ceil(v / *step - 1e-9);
+    if (steps < 1)
+        steps = 1;
+    return steps * *step;
+}
+
+double jm__nice_ceil(double v) {
     if (!(v > 0) || !isfinite(v))
         return 1.0;
     double e = pow(10.0, floor(log10(v)));
@@ -25,8 +34,7 @@ double jm__nice_ceil(double v)
     return 10.0 * e;
 }
 
-static void num_attr(jm__buf *b, const char *key, const char *suffix, double v)
-{
+static void num_attr(jm__buf *b, const char *key, const char *suffix, double v) {
     jm__buf_puts(b, " data-key=\"");
     jm__buf_xml(b, key);
     jm__buf_puts(b, suffix);
@@ -37,9 +45,8 @@ static void num_attr(jm__buf *b, const char *key, const char *suffix, double v)
 }
 
 void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *unit,
-                  const jm__bar *bars, int n, double ref_line, const char *ref_label)
-{
-    const double W = 760, left = 190, right = 90, top = 34, row = 34, axis = 40;
+                  const jm__bar *bars, int n, double ref_line, const char *ref_label) {
+    const double W = 900, left = 320, right = 90, top = 44, row = 34, axis = 40;
     const double H = top + row * (n > 0 ? n : 1) + axis;
     double vmax = ref_line > 0 ? ref_line : 0;
     for (int i = 0; i < n; i++) {
@@ -49,7 +56,7 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
         if (isfinite(s->ci95_high) && s->ci95_high > vmax)
             vmax = s->ci95_high;
     }
-    double xmax = jm__nice_ceil(vmax);
+    double xstep, xmax = nice_axis(vmax, &xstep);
     double plot_w = W - left - right;
     jm__buf_printf(b,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" class=\"chart bars\" "
@@ -68,8 +75,8 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
                    "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                    "stroke=\"#333\"/>\n",
                    left, y_axis, left + plot_w, y_axis);
-    for (int k = 0; k <= 5; k++) {
-        double v = xmax * k / 5.0, x = left + plot_w * k / 5.0;
+    for (int k = 0; k * xstep <= xmax * (1 + 1e-9); k++) {
+        double v = k * xstep, x = left + plot_w * v / xmax;
         jm__buf_printf(b,
                        "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                        "stroke=\"#ddd\"/>\n<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
@@ -127,8 +134,8 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
         double xl = left + (wbar > 0 ? wbar : 0) + 6;
         if (isfinite(s->ci95_high))
             xl = fmax(xl, left + plot_w * s->ci95_high / xmax + 6);
-        jm__buf_printf(b, "<text class=\"bar-value\" x=\"%.1f\" y=\"%.1f\">%s</text>\n</g>\n",
-                       xl, y + h / 2 + 4, jm__fmt(v, sizeof(v), "%.4g", s->median));
+        jm__buf_printf(b, "<text class=\"bar-value\" x=\"%.1f\" y=\"%.1f\">%s</text>\n</g>\n", xl,
+                       y + h / 2 + 4, jm__fmt(v, sizeof(v), "%.4g", s->median));
     }
     if (ref_line > 0) {
         double x = left + plot_w * ref_line / xmax;
@@ -143,8 +150,7 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
     jm__buf_puts(b, "</svg>\n");
 }
 
-static const char *phase_color(const char *phase)
-{
+static const char *phase_color(const char *phase) {
     if (strcmp(phase, "idle") == 0)
         return "#bbbbbb";
     if (strcmp(phase, "warmup") == 0 || strcmp(phase, "warm-up") == 0)
@@ -158,8 +164,7 @@ static const char *phase_color(const char *phase)
 
 /* Power of column k at point i: the given power, or dE/dt from the previous
  * point of the same meter. */
-static double point_power(const jm_trace *t, size_t i, int k, size_t *prev_of_meter)
-{
+static double point_power(const jm_trace *t, size_t i, int k, size_t *prev_of_meter) {
     const jm_trace_point *p = &t->points[i];
     if (isfinite(p->power_w[k]))
         return p->power_w[k];
@@ -173,10 +178,11 @@ static double point_power(const jm_trace *t, size_t i, int k, size_t *prev_of_me
     return (p->energy_j[k] - q->energy_j[k]) / dt;
 }
 
-void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t)
-{
-    const double W = 760, H = 340, left = 60, right = 20, top = 30, bottom = 48;
-    const double pw = W - left - right, ph = H - top - bottom;
+void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t) {
+    const double W = 760, left = 60, right = 20, top = 30, bottom = 48;
+    const double legend_rows = (t->n_columns + 2) / 3;
+    const double H = 300 + bottom + 16 * legend_rows;
+    const double pw = W - left - right, ph = 300 - top;
     /* previous point of the same meter (same first column) for dE/dt */
     size_t *prev = t->n_points ? malloc(t->n_points * sizeof(*prev)) : NULL;
     size_t last[JM_R_MAX_DOMAINS * 4];
@@ -201,7 +207,9 @@ void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t)
     }
     for (size_t i = 0; i < t->n_marks; i++)
         tmax = fmax(tmax, ((double)t->marks[i].t_ns - (double)t->t_origin_ns) * 1e-9);
-    double xmax = jm__nice_ceil(tmax > 0 ? tmax : 1), ymax = jm__nice_ceil(pmax > 0 ? pmax : 1);
+    double xstep, ystep;
+    double xmax = nice_axis(tmax > 0 ? tmax : 1, &xstep),
+           ymax = nice_axis(pmax > 0 ? pmax : 1, &ystep);
     jm__buf_printf(b,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" class=\"chart power\" "
                    "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
@@ -237,14 +245,19 @@ void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t)
                    "stroke=\"#333\"/>\n<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                    "y2=\"%.1f\" stroke=\"#333\"/>\n",
                    left, top + ph, left + pw, top + ph, left, top, left, top + ph);
-    for (int k = 0; k <= 5; k++) {
-        double x = left + pw * k / 5.0, y = top + ph - ph * k / 5.0;
+    for (int k = 0; k * xstep <= xmax * (1 + 1e-9); k++)
         jm__buf_printf(b,
                        "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.4g"
-                       "</text>\n<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+                       "</text>\n",
+                       left + pw * k * xstep / xmax, top + ph + 16, k * xstep);
+    for (int k = 0; k * ystep <= ymax * (1 + 1e-9); k++)
+        jm__buf_printf(b,
+                       "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                       "stroke=\"#eee\"/>\n<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
                        "text-anchor=\"end\">%.4g</text>\n",
-                       x, top + ph + 16, xmax * k / 5.0, left - 6, y + 4, ymax * k / 5.0);
-    }
+                       left, top + ph - ph * k * ystep / ymax, left + pw,
+                       top + ph - ph * k * ystep / ymax, left - 6,
+                       top + ph - ph * k * ystep / ymax + 4, k * ystep);
     jm__buf_printf(b,
                    "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time "
                    "(s)</text>\n<text class=\"axis-label\" x=\"14\" y=\"%.1f\" "
@@ -269,8 +282,8 @@ void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t)
         jm__buf_xml(b, t->columns[c].meter);
         jm__buf_puts(b, "\" data-domain=\"");
         jm__buf_xml(b, t->columns[c].domain);
-        jm__buf_printf(b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"",
-                       color, t->columns[c].estimated ? " stroke-dasharray=\"6 3\"" : "");
+        jm__buf_printf(b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"", color,
+                       t->columns[c].estimated ? " stroke-dasharray=\"6 3\"" : "");
         for (size_t i = 0; i < t->n_points; i++) {
             const jm_trace_point *p = &t->points[i];
             if (c < p->first_column || c >= p->first_column + p->n)
@@ -289,7 +302,7 @@ void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t)
     /* legend */
     for (int c = 0; c < t->n_columns; c++) {
         double x = left + 10 + (c % 3) * 230;
-        double ly = top + 14 + (c / 3) * 14;
+        double ly = top + ph + bottom + 10 + (c / 3) * 16;
         jm__buf_printf(b,
                        "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                        "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/><text x=\"%.1f\" "

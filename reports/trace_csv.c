@@ -16,8 +16,7 @@
 
 #define TRACE_HEADER "t_s,t_ns,meter,domain,kind,energy_j,power_w,phase,label"
 
-int jm__write_trace_csv(const jm_results *r, const char *path, char *err, size_t err_len)
-{
+int jm__write_trace_csv(const jm_results *r, const char *path, char *err, size_t err_len) {
     const jm_trace *t = &r->trace;
     jm__buf b;
     jm__buf_init(&b);
@@ -56,8 +55,7 @@ int jm__write_trace_csv(const jm_results *r, const char *path, char *err, size_t
 }
 
 /* Splits one CSV line (quotes honoured) into at most max fields, in place. */
-static int split_csv(char *line, char **fields, int max)
-{
+static int split_csv(char *line, char **fields, int max) {
     int n = 0;
     char *p = line;
     for (;;) {
@@ -97,16 +95,14 @@ static int split_csv(char *line, char **fields, int max)
     }
 }
 
-static int find_column(const jm_trace *t, const char *meter, const char *domain)
-{
+static int find_column(const jm_trace *t, const char *meter, const char *domain) {
     for (int i = 0; i < t->n_columns; i++)
         if (strcmp(t->columns[i].meter, meter) == 0 && strcmp(t->columns[i].domain, domain) == 0)
             return i;
     return -1;
 }
 
-static double parse_num(const char *s, bool *ok)
-{
+static double parse_num(const char *s, bool *ok) {
     if (!*s)
         return NAN; /* empty: unknown */
     char *end;
@@ -117,8 +113,7 @@ static double parse_num(const char *s, bool *ok)
     return v;
 }
 
-int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_len)
-{
+int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_len) {
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
@@ -179,7 +174,8 @@ int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_le
         }
         /* rows of one point: same time, consecutive columns of one meter */
         if (!cur || cur->t_ns != t_ns || col != cur->first_column + cur->n ||
-            cur->n >= JM_R_MAX_DOMAINS || strcmp(t->columns[cur->first_column].meter, fld[2]) != 0) {
+            cur->n >= JM_R_MAX_DOMAINS ||
+            strcmp(t->columns[cur->first_column].meter, fld[2]) != 0) {
             cur = jm_trace_add_point(t);
             if (!cur) {
                 snprintf(err, err_len, "%s:%ld: out of memory", path, lineno);

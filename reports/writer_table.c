@@ -15,21 +15,18 @@ static const jm_writer_ops html_writer = {"html", "report.html", jm__write_html}
 static const jm_writer_ops *const writers[] = {&json_writer, &trace_writer, &summary_writer,
                                                &html_writer, NULL};
 
-const jm_writer_ops *const *jm_writer_table(void)
-{
+const jm_writer_ops *const *jm_writer_table(void) {
     return writers;
 }
 
-const jm_writer_ops *jm_writer_find(const char *name)
-{
+const jm_writer_ops *jm_writer_find(const char *name) {
     for (const jm_writer_ops *const *w = writers; *w; w++)
         if (strcmp((*w)->name, name) == 0)
             return *w;
     return NULL;
 }
 
-int jm_results_write_all(const jm_results *r, const char *dir, char *err, size_t err_len)
-{
+int jm_results_write_all(const jm_results *r, const char *dir, char *err, size_t err_len) {
     int rc = jm_mkdir_p(dir, err, err_len);
     if (rc)
         return rc;

@@ -276,6 +276,7 @@ Test(engine, offline_one_query_in_chunks)
     s.min_query_count = 1;
     s.target_qps = 1000; /* 1.1 x 0.1 s x 1000/s = 110 samples */
     s.issue_max_samples = 10;
+    s.tokens_per_sample = 64;
     jm_scenario_result r;
     char err[256];
     cr_assert_eq(jm_scenario_run(&s, &sut, &r, err, sizeof(err)), 0, "%s", err);
@@ -287,6 +288,7 @@ Test(engine, offline_one_query_in_chunks)
     cr_expect_eq(r.samples, 110);
     cr_expect_float_eq(r.max_latency_s, 0.110, 1e-12);
     cr_expect_float_eq(r.samples_per_second, 1000.0, 1e-9);
+    cr_expect_float_eq(r.tokens_per_second, 64000.0, 1e-6);
     cr_expect_eq(r.min_latency_ns, 10000000); /* first chunk done at 10 ms */
     cr_expect_eq(r.max_latency_ns, 110000000);
     cr_expect(r.valid, "%s", r.invalid_reason);

@@ -147,6 +147,20 @@ Test(workload, every_kind_matches_fp64_reference)
     }
 }
 
+Test(workload, long_sequences_cross_several_score_tiles)
+{
+    /* seq_len 300 = key/query blocks of 128 + 128 + 44: the online softmax
+     * rescaling and the partial tiles are exercised */
+    jm_workload_shape s = {.kind = JM_WORKLOAD_DENSE, .d_model = 32, .n_heads = 2, .d_ff = 24,
+                           .seq_len = 300, .batch_seqs = 2, .threads = 2, .seed = 11};
+    verify_ok(s, "dense seq 300");
+    s.kind = JM_WORKLOAD_MOE;
+    s.n_experts = 7;
+    s.top_k = 2;
+    s.capacity_factor = 1.5;
+    verify_ok(s, "moe seq 300");
+}
+
 Test(workload, layers_match_reference_with_every_gemm_variant)
 {
     for (const char *const *v = jm_gemm_kernel_variants(); *v; ++v) {
@@ -158,6 +172,26 @@ Test(workload, layers_match_reference_with_every_gemm_variant)
         verify_ok(small_layer(JM_WORKLOAD_DENSE), *v);
     }
     jm_gemm_force_kernel("auto", NULL, 0);
+}
+
+Test(workload, weights_packed_for_one_kernel_still_correct_under_another)
+{
+    /* weights are pre-packed for the kernel chosen at create(); forcing a
+     * variant with another NR afterwards must repack on the fly, not misread */
+    jm_gemm_force_kernel("auto", NULL, 0);
+    jm_workload_shape s = small_layer(JM_WORKLOAD_MOE);
+    s.top_k = 2;
+    char err[256] = "";
+    jm_workload *w = NULL;
+    cr_assert_eq(jm_workload_create(&s, &w, err, sizeof(err)), 0, "%s", err);
+    for (const char *const *v = jm_gemm_kernel_variants(); *v; ++v) {
+        jm_gemm_force_kernel(*v, NULL, 0);
+        double rel = -1;
+        cr_assert_eq(jm_workload_verify(w, 31, 2, &rel, err, sizeof(err)), 0, "%s", err);
+        cr_assert(rel >= 0 && rel < 1e-4, "%s: rel %g", *v, rel);
+    }
+    jm_gemm_force_kernel("auto", NULL, 0);
+    jm_workload_destroy(w);
 }
 
 Test(workload, openblas_backend_layers_or_clear_refusal)

@@ -6,8 +6,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "meters.h"
 #include "meters_tmp.h"
@@ -279,4 +283,38 @@ Test(ptd, no_server_or_no_host_is_unavailable)
     jm_meter_spec_parse("ptd:host=127.0.0.1,port=99999", &s, err, sizeof err);
     cr_assert_eq(jm_meter_open(&s, &m, err, sizeof err), JM_M_EOPTION);
     cr_assert_not_null(strstr(err, "port='99999'"), "%s", err);
+}
+
+/* A listener that never accepts, its queue filled by other clients: a new
+ * connection is not completed, so the client's connect timeout must act. */
+Test(ptd, connect_timeout_is_bounded)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(lfd, 0), 0);
+    cr_assert_eq(getsockname(lfd, (struct sockaddr *)&a, &al), 0);
+    int fillers[4];
+    for (int i = 0; i < 4; i++) {
+        fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fillers[i], (struct sockaddr *)&a, sizeof a);
+    }
+    char text[256];
+    snprintf(text, sizeof text,
+             "ptd:host=127.0.0.1,port=%d,connect_timeout_ms=200,reply_timeout_ms=200",
+             ntohs(a.sin_port));
+    jm_meter_spec s;
+    jm_meter m;
+    jm_meter_spec_parse(text, &s, err, sizeof err);
+    uint64_t t = jm_now_ns();
+    cr_assert_eq(jm_meter_open(&s, &m, err, sizeof err), JM_M_UNAVAILABLE);
+    cr_assert_lt(jm_now_ns() - t, 1500000000u);
+    /* the kernel may complete the handshake anyway; then the reply timeout acts */
+    cr_assert(strstr(m.reason, "timed out") || strstr(m.reason, "no reply within 200 ms"), "%s",
+              m.reason);
+    for (int i = 0; i < 4; i++)
+        close(fillers[i]);
+    close(lfd);
 }

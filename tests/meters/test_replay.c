@@ -102,7 +102,7 @@ static int load_text(const char *text, jm_replay_trace **t)
     return jm_replay_load(path, t, err, sizeof err);
 }
 
-Test(replay, our_trace_csv_with_empty_cells, .init = setup, .fini = teardown)
+Test(replay, wide_csv_with_empty_cells, .init = setup, .fini = teardown)
 {
     jm_replay_trace *t;
     cr_assert_eq(load_text("t_s,rapl:package-0_w,ptd:wall_w,mark\n"
@@ -121,6 +121,45 @@ Test(replay, our_trace_csv_with_empty_cells, .init = setup, .fini = teardown)
     cr_assert_eq(jm_replay_energy(t, 0, 250000000u, 750000000u, &e), JM_M_OK);
     cr_assert_float_eq(e, 0.5 * 15.0, 1e-9); /* 12.5 .. 17.5 W over 0.5 s */
     jm_replay_free(t);
+}
+
+/* joulemark's trace.csv as reports/ writes it (docs/results.md): long format. */
+Test(replay, joulemark_trace_csv_long_format, .init = setup, .fini = teardown)
+{
+    jm_replay_trace *t;
+    cr_assert_eq(load_text("t_s,t_ns,meter,domain,kind,energy_j,power_w,phase,label\n"
+                           "0.000000000,1000000000,rapl,package-0,measured,0,,idle,begin:idle\n"
+                           "0.000000000,1000000000,rapl,dram-0,measured,0,,idle,begin:idle\n"
+                           "0.500000000,1500000000,rapl,package-0,measured,20,40,idle,begin:idle\n"
+                           "0.500000000,1500000000,rapl,dram-0,measured,2.5,5,idle,begin:idle\n"
+                           "0.700000000,1700000000,estimate,cpu,estimated,0,,testing,"
+                           "\"begin:testing:moe, top-1:run1\"\n"
+                           "1.000000000,2000000000,rapl,package-0,measured,50,60,testing,x\n"
+                           "1.200000000,2200000000,estimate,cpu,estimated,3,6,testing,x\n",
+                           &t),
+                 JM_M_OK, "%s", err);
+    cr_assert_eq(jm_replay_domains(t), 3);
+    cr_assert_str_eq(jm_replay_domain_name(t, 0), "rapl:package-0");
+    cr_assert_str_eq(jm_replay_domain_name(t, 1), "rapl:dram-0");
+    cr_assert_str_eq(jm_replay_domain_name(t, 2), "estimate:cpu");
+    cr_assert_not(jm_replay_is_power(t));
+    cr_assert(jm_replay_is_estimated(t));
+    cr_assert_eq(jm_replay_count(t, 0), 3);
+    cr_assert_eq(jm_replay_count(t, 1), 2);
+    double e;
+    cr_assert_eq(jm_replay_energy(t, 0, 1250000000u, 1750000000u, &e), JM_M_OK);
+    cr_assert_float_eq(e, 25.0, 1e-9); /* E(1.75 s) = 20 + 0.5 x 30 = 35, E(1.25 s) = 10 */
+    jm_replay_free(t);
+    char path[512], spec_text[600];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    snprintf(spec_text, sizeof spec_text, "replay:file=%s", path);
+    jm_meter_spec spec;
+    jm_meter m;
+    cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK);
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(m.info.kind, JM_METER_ESTIMATED); /* a replayed estimate stays one */
+    cr_assert_eq(m.info.quantity, JM_METER_ENERGY);
+    jm_meter_close(&m);
 }
 
 Test(replay, energy_columns_and_headerless, .init = setup, .fini = teardown)

@@ -9,8 +9,7 @@
 #include "reports.h"
 #include "reports_fixture.h"
 
-static int count_entries(const char *dir)
-{
+static int count_entries(const char *dir) {
     DIR *d = opendir(dir);
     int n = 0;
     struct dirent *e;
@@ -22,8 +21,7 @@ static int count_entries(const char *dir)
     return n;
 }
 
-Test(files, atomic_write_replaces_and_leaves_no_tmp)
-{
+Test(files, atomic_write_replaces_and_leaves_no_tmp) {
     char dir[256], path[300], err[256];
     cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
     snprintf(path, sizeof(path), "%s/out.txt", dir);
@@ -40,8 +38,7 @@ Test(files, atomic_write_replaces_and_leaves_no_tmp)
     jm_rfix_rmdir(dir);
 }
 
-Test(files, atomic_write_errors_name_the_path)
-{
+Test(files, atomic_write_errors_name_the_path) {
     char err[256] = "";
     cr_assert_eq(jm_write_file_atomic("/nonexistent-dir-jm/x.json", "x", 1, err, sizeof(err)),
                  JM_R_EIO);
@@ -49,8 +46,7 @@ Test(files, atomic_write_errors_name_the_path)
     cr_assert_eq(jm_write_file_atomic("", "x", 1, err, sizeof(err)), JM_R_EINVAL);
 }
 
-Test(files, mkdir_p_nested_and_existing)
-{
+Test(files, mkdir_p_nested_and_existing) {
     char dir[256], path[400], err[256];
     cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
     snprintf(path, sizeof(path), "%s/a/b/c", dir);

@@ -8,8 +8,7 @@
 #include "reports.h"
 #include "reports_fixture.h"
 
-Test(model, derive_figures)
-{
+Test(model, derive_figures) {
     jm_run_result run;
     memset(&run, 0, sizeof(run));
     run.valid = true;
@@ -29,8 +28,7 @@ Test(model, derive_figures)
     cr_assert(run.valid);
 }
 
-Test(model, derive_invalidates_unresolved_runs)
-{
+Test(model, derive_invalidates_unresolved_runs) {
     jm_run_result run;
     memset(&run, 0, sizeof(run));
     run.valid = true;
@@ -54,8 +52,7 @@ Test(model, derive_invalidates_unresolved_runs)
     cr_assert_eq(run.n_invalid_reasons, 2); /* duration and tokens */
 }
 
-Test(model, invalidate_keeps_reasons_bounded)
-{
+Test(model, invalidate_keeps_reasons_bounded) {
     jm_run_result run;
     memset(&run, 0, sizeof(run));
     run.valid = true;
@@ -67,8 +64,7 @@ Test(model, invalidate_keeps_reasons_bounded)
     cr_assert_str_eq(run.invalid_reasons[7], "more reasons (not all kept)");
 }
 
-Test(model, add_functions_number_runs_and_default_valid)
-{
+Test(model, add_functions_number_runs_and_default_valid) {
     jm_results r;
     jm_results_init(&r);
     cr_assert_eq(r.schema_version, JM_RESULTS_SCHEMA_VERSION);
@@ -91,8 +87,7 @@ Test(model, add_functions_number_runs_and_default_valid)
     jm_results_free(&r); /* twice is harmless */
 }
 
-Test(model, summary_counts_only_valid_testing_runs)
-{
+Test(model, summary_counts_only_valid_testing_runs) {
     jm_results r;
     jm_rfix_build(&r, false);
     const jm_workload_result *d = &r.workloads[0];
@@ -110,8 +105,7 @@ Test(model, summary_counts_only_valid_testing_runs)
     jm_results_free(&r);
 }
 
-Test(model, comparison_is_paired_ratio)
-{
+Test(model, comparison_is_paired_ratio) {
     jm_results r;
     jm_rfix_build(&r, false);
     cr_assert_eq(r.n_comparisons, 1);
@@ -137,21 +131,18 @@ Test(model, comparison_is_paired_ratio)
     jm_results_free(&r);
 }
 
-Test(model, comparison_unknown_name_is_an_error)
-{
+Test(model, comparison_unknown_name_is_an_error) {
     jm_results r;
     jm_rfix_build(&r, false);
     char err[256] = "";
-    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layr", err, sizeof(err)),
-                 JM_R_EINVAL);
+    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layr", err, sizeof(err)), JM_R_EINVAL);
     cr_assert(strstr(err, "candidate") && strstr(err, "'moe-layr'") && strstr(err, "moe-layer"),
               "%s", err);
     cr_assert_eq(r.n_comparisons, 1);
     jm_results_free(&r);
 }
 
-Test(model, estimated_propagates)
-{
+Test(model, estimated_propagates) {
     jm_results r;
     jm_rfix_build(&r, true);
     cr_assert(r.estimated);
@@ -160,8 +151,7 @@ Test(model, estimated_propagates)
     jm_results_free(&r);
 }
 
-Test(model, comparison_without_valid_runs_has_no_ratio)
-{
+Test(model, comparison_without_valid_runs_has_no_ratio) {
     jm_results r;
     jm_rfix_build(&r, false);
     for (int i = 0; i < r.workloads[1].n_runs; i++)

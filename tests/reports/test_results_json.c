@@ -10,8 +10,7 @@
 #include "reports.h"
 #include "reports_fixture.h"
 
-static cJSON *load_json_file(const char *path)
-{
+static cJSON *load_json_file(const char *path) {
     char *text = jm_rfix_slurp(path);
     cr_assert_not_null(text, "%s", path);
     cJSON *j = cJSON_Parse(text);
@@ -20,23 +19,20 @@ static cJSON *load_json_file(const char *path)
     return j;
 }
 
-static double num_at(const cJSON *o, const char *key)
-{
+static double num_at(const cJSON *o, const char *key) {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
     cr_assert(cJSON_IsNumber(j), "key %s is not a number", key);
     return j->valuedouble;
 }
 
-static void write_fixture(char *dir, size_t len, bool estimated, jm_results *r)
-{
+static void write_fixture(char *dir, size_t len, bool estimated, jm_results *r) {
     char err[256];
     cr_assert_eq(jm_rfix_tmpdir(dir, len), 0);
     jm_rfix_build(r, estimated);
     cr_assert_eq(jm_results_write_all(r, dir, err, sizeof(err)), 0, "%s", err);
 }
 
-Test(results_json, writes_all_files)
-{
+Test(results_json, writes_all_files) {
     char dir[256];
     jm_results r;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -56,8 +52,7 @@ Test(results_json, writes_all_files)
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, schema_keys_and_values)
-{
+Test(results_json, schema_keys_and_values) {
     char dir[256], p[400];
     jm_results r;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -78,8 +73,8 @@ Test(results_json, schema_keys_and_values)
     const cJSON *runs = cJSON_GetObjectItem(w0, "runs");
     cr_assert_eq(cJSON_GetArraySize(runs), 8);
     const cJSON *run1 = cJSON_GetArrayItem(runs, 1);
-    const char *keys[] = {"duration_s",   "tokens",       "energy_j",     "energy_above_idle_j",
-                          "avg_power_w",  "tokens_per_s", "tokens_per_j", "mj_per_token"};
+    const char *keys[] = {"duration_s",  "tokens",       "energy_j",     "energy_above_idle_j",
+                          "avg_power_w", "tokens_per_s", "tokens_per_j", "mj_per_token"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(run1, keys[i])), "%s", keys[i]);
     cr_assert_float_eq(num_at(run1, "mj_per_token"), jm_rfix_dense_mj[0], 1e-12);
@@ -105,8 +100,8 @@ Test(results_json, schema_keys_and_values)
     const cJSON *ratio = cJSON_GetObjectItem(c0, "energy_per_token_ratio");
     cr_assert_float_eq(num_at(ratio, "median"), r.comparisons[0].energy_per_token_ratio.median,
                        1e-12);
-    cr_assert_float_eq(num_at(ratio, "ci95_low"),
-                       r.comparisons[0].energy_per_token_ratio.ci95_low, 1e-12);
+    cr_assert_float_eq(num_at(ratio, "ci95_low"), r.comparisons[0].energy_per_token_ratio.ci95_low,
+                       1e-12);
     cr_assert_float_eq(num_at(ratio, "ci95_high"),
                        r.comparisons[0].energy_per_token_ratio.ci95_high, 1e-12);
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(c0, "energy_source")));
@@ -116,8 +111,7 @@ Test(results_json, schema_keys_and_values)
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, estimated_kind_everywhere)
-{
+Test(results_json, estimated_kind_everywhere) {
     char dir[256], p[400];
     jm_results r;
     write_fixture(dir, sizeof(dir), true, &r);
@@ -136,8 +130,7 @@ Test(results_json, estimated_kind_everywhere)
     jm_rfix_rmdir(dir);
 }
 
-static void assert_stat_eq(const jm_stat *a, const jm_stat *b, const char *what)
-{
+static void assert_stat_eq(const jm_stat *a, const jm_stat *b, const char *what) {
     cr_assert_eq(a->n, b->n, "%s.n", what);
     const double va[] = {a->median, a->mean, a->min, a->max, a->stddev, a->ci95_low, a->ci95_high};
     const double vb[] = {b->median, b->mean, b->min, b->max, b->stddev, b->ci95_low, b->ci95_high};
@@ -145,13 +138,11 @@ static void assert_stat_eq(const jm_stat *a, const jm_stat *b, const char *what)
         if (isnan(va[i]))
             cr_assert(isnan(vb[i]), "%s field %d", what, i);
         else
-            cr_assert_float_eq(va[i], vb[i], 1e-12 * fabs(va[i]) + 1e-300, "%s field %d", what,
-                               i);
+            cr_assert_float_eq(va[i], vb[i], 1e-12 * fabs(va[i]) + 1e-300, "%s field %d", what, i);
     }
 }
 
-Test(results_json, round_trip_through_load)
-{
+Test(results_json, round_trip_through_load) {
     char dir[256], err[512];
     jm_results r, back;
     write_fixture(dir, sizeof(dir), true, &r);
@@ -224,8 +215,7 @@ Test(results_json, round_trip_through_load)
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, trace_csv_layout)
-{
+Test(results_json, trace_csv_layout) {
     char dir[256], p[400];
     jm_results r;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -251,8 +241,7 @@ Test(results_json, trace_csv_layout)
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, summary_csv_rows)
-{
+Test(results_json, summary_csv_rows) {
     char dir[256], p[400];
     jm_results r;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -284,8 +273,7 @@ Test(results_json, summary_csv_rows)
 }
 
 /* Writes the fixture, rewrites results.json with one edit, expects load to fail. */
-static void expect_load_error(const char *find, const char *replace, const char *expect_in_err)
-{
+static void expect_load_error(const char *find, const char *replace, const char *expect_in_err) {
     char dir[256], p[400], err[512] = "";
     jm_results r, back;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -307,34 +295,28 @@ static void expect_load_error(const char *find, const char *replace, const char 
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, malformed_json_names_line)
-{
+Test(results_json, malformed_json_names_line) {
     expect_load_error("\"schema_version\":", "\"schema_version\" ", "malformed JSON");
 }
 
-Test(results_json, wrong_type_names_field)
-{
+Test(results_json, wrong_type_names_field) {
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t\"many\"", "workloads[0].runs[0].tokens");
 }
 
-Test(results_json, missing_field_names_field)
-{
+Test(results_json, missing_field_names_field) {
     expect_load_error("\"energy_source\":\t\"rapl", "\"energy_sourc\":\t\"rapl",
                       "workloads[0].runs[0].energy_source: missing");
 }
 
-Test(results_json, future_schema_rejected)
-{
+Test(results_json, future_schema_rejected) {
     expect_load_error("\"schema_version\":\t1", "\"schema_version\":\t99", "schema_version");
 }
 
-Test(results_json, bad_kind_rejected)
-{
+Test(results_json, bad_kind_rejected) {
     expect_load_error("\"kind\":\t\"measured\"", "\"kind\":\t\"guessed\"", "meters[0].kind");
 }
 
-Test(results_json, bad_trace_csv_rejected)
-{
+Test(results_json, bad_trace_csv_rejected) {
     char dir[256], p[400], err[512] = "";
     jm_results r, back;
     write_fixture(dir, sizeof(dir), false, &r);
@@ -356,8 +338,7 @@ Test(results_json, bad_trace_csv_rejected)
     jm_rfix_rmdir(dir);
 }
 
-Test(results_json, load_missing_dir)
-{
+Test(results_json, load_missing_dir) {
     char err[256] = "";
     jm_results back;
     cr_assert_neq(jm_results_load("/nonexistent/jm-results", &back, err, sizeof(err)), 0);
@@ -366,4 +347,20 @@ Test(results_json, load_missing_dir)
     cr_assert_eq(jm_results_from_json(j, &back, err, sizeof(err)), JM_R_EPARSE);
     cr_assert(strstr(err, "expected an object"), "%s", err);
     cJSON_Delete(j);
+}
+
+/* tests/reports/data/sample-results was written by this schema version: it
+ * must keep loading (and is what the render check renders). */
+Test(results_json, committed_sample_loads) {
+    char err[512];
+    jm_results r;
+    cr_assert_eq(
+        jm_results_load(JM_SOURCE_DIR "/tests/reports/data/sample-results", &r, err, sizeof(err)),
+        0, "%s", err);
+    cr_assert_eq(r.schema_version, JM_RESULTS_SCHEMA_VERSION);
+    cr_assert_eq(r.n_workloads, 2);
+    cr_assert(r.estimated);
+    cr_assert_eq(r.trace.n_points, 241);
+    cr_assert_float_eq(r.workloads[0].summary.mj_per_token.median, 10.05, 1e-12);
+    jm_results_free(&r);
 }

@@ -15,8 +15,7 @@ static double binom_cdf_half(int n, int k) /* P(B <= k), B ~ Bin(n, 1/2), exact 
     return sum / pow(2.0, n);
 }
 
-Test(stats, empty_and_nan_only)
-{
+Test(stats, empty_and_nan_only) {
     jm_stat s;
     jm_stat_compute(NULL, 0, &s);
     cr_assert_eq(s.n, 0);
@@ -27,8 +26,7 @@ Test(stats, empty_and_nan_only)
     cr_assert(isnan(s.mean));
 }
 
-Test(stats, single_value_has_no_interval)
-{
+Test(stats, single_value_has_no_interval) {
     double v[1] = {4.25};
     jm_stat s;
     jm_stat_compute(v, 1, &s);
@@ -39,8 +37,7 @@ Test(stats, single_value_has_no_interval)
     cr_assert(isnan(s.ci95_low) && isnan(s.ci95_high));
 }
 
-Test(stats, small_n_uses_t_interval)
-{
+Test(stats, small_n_uses_t_interval) {
     double v[3] = {3.0, 1.0, 2.0};
     jm_stat s;
     jm_stat_compute(v, 3, &s);
@@ -56,8 +53,7 @@ Test(stats, small_n_uses_t_interval)
     cr_assert_float_eq(s.ci95_high, 2.0 + 12.706204736 * sqrt(2.0) / sqrt(2.0), 1e-7);
 }
 
-Test(stats, even_count_median_and_nan_skipped)
-{
+Test(stats, even_count_median_and_nan_skipped) {
     double v[5] = {4.0, NAN, 1.0, 3.0, 2.0};
     jm_stat s;
     jm_stat_compute(v, 5, &s);
@@ -68,8 +64,7 @@ Test(stats, even_count_median_and_nan_skipped)
     cr_assert_float_eq(s.stddev, sqrt(5.0 / 3.0), 1e-12);
 }
 
-Test(stats, order_statistic_interval_matches_binomial_oracle)
-{
+Test(stats, order_statistic_interval_matches_binomial_oracle) {
     for (int n = 6; n <= 40; n++) {
         double v[40];
         for (int i = 0; i < n; i++)
@@ -96,8 +91,7 @@ Test(stats, order_statistic_interval_matches_binomial_oracle)
     }
 }
 
-Test(stats, known_ranks)
-{
+Test(stats, known_ranks) {
     double v[20];
     for (int i = 0; i < 20; i++)
         v[i] = i + 1;

@@ -11,8 +11,7 @@
 const double jm_rfix_dense_mj[6] = {10.0, 10.4, 9.8, 10.2, 10.1, 9.9};
 const double jm_rfix_moe_mj[6] = {0.62, 0.60, 0.61, 0.64, 0.59, 0.63};
 
-static void add_runs(jm_workload_result *w, const double *mj, bool estimated, uint64_t *t_ns)
-{
+static void add_runs(jm_workload_result *w, const double *mj, bool estimated, uint64_t *t_ns) {
     const char *src = estimated ? "estimate:cpu (ESTIMATED)" : "rapl:package-0+dram-0 (measured)";
     /* one warm-up run that must not count */
     jm_run_result *run = jm_workload_result_add_run(w);
@@ -60,8 +59,7 @@ static void add_runs(jm_workload_result *w, const double *mj, bool estimated, ui
     }
 }
 
-void jm_rfix_build(jm_results *r, bool estimated)
-{
+void jm_rfix_build(jm_results *r, bool estimated) {
     jm_results_init(r);
     snprintf(r->joulemark_version, sizeof(r->joulemark_version), "0.1.0");
     snprintf(r->git_describe, sizeof(r->git_describe), "v0.1.0-3-gabc1234");
@@ -69,9 +67,10 @@ void jm_rfix_build(jm_results *r, bool estimated)
     snprintf(r->finished_utc, sizeof(r->finished_utc), "2026-11-27T14:03:00Z");
     snprintf(r->config_path, sizeof(r->config_path), "configs/default.json");
     snprintf(r->run_rules, sizeof(r->run_rules), "default");
-    r->system = cJSON_Parse("{\"cpu\":{\"model\":\"Intel Xeon <test> & co\",\"cores\":2,"
-                            "\"pus\":2},\"memory_bytes\":25769803776,\"os\":\"Debian 12\","
-                            "\"virtualization\":\"kvm\",\"caches\":[{\"level\":1,\"bytes\":49152}]}");
+    r->system =
+        cJSON_Parse("{\"cpu\":{\"model\":\"Intel Xeon <test> & co\",\"cores\":2,"
+                    "\"pus\":2},\"memory_bytes\":25769803776,\"os\":\"Debian 12\","
+                    "\"virtualization\":\"kvm\",\"caches\":[{\"level\":1,\"bytes\":49152}]}");
     r->config = cJSON_Parse("{\"workloads\":[{\"name\":\"dense-layer\"},{\"name\":\"moe-layer\"}],"
                             "\"run_rules\":{\"repeats\":7}}");
     r->idle_duration_s = 5.0;
@@ -169,27 +168,23 @@ void jm_rfix_build(jm_results *r, bool estimated)
     jm_results_compare(r, "dense-layer", "moe-layer", err, sizeof(err));
 }
 
-int jm_rfix_tmpdir(char *dir, size_t len)
-{
+int jm_rfix_tmpdir(char *dir, size_t len) {
     snprintf(dir, len, "/tmp/jm_reports_XXXXXX");
     return mkdtemp(dir) ? 0 : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st;
     (void)flag;
     (void)ftw;
     return remove(path);
 }
 
-void jm_rfix_rmdir(const char *dir)
-{
+void jm_rfix_rmdir(const char *dir) {
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-char *jm_rfix_slurp(const char *path)
-{
+char *jm_rfix_slurp(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -213,8 +208,7 @@ char *jm_rfix_slurp(const char *path)
     return buf;
 }
 
-int jm_rfix_write(const char *path, const char *text)
-{
+int jm_rfix_write(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;

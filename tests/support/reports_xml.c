@@ -17,8 +17,7 @@ typedef struct px {
 } px;
 
 static int fail(px *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(px *x, const char *fmt, ...)
-{
+static int fail(px *x, const char *fmt, ...) {
     int line = 1;
     for (const char *q = x->s; q < x->p; q++)
         line += *q == '\n';
@@ -31,19 +30,16 @@ static int fail(px *x, const char *fmt, ...)
     return -1;
 }
 
-static bool name_start(int c)
-{
+static bool name_start(int c) {
     return isalpha(c) || c == '_' || c == ':';
 }
 
-static bool name_char(int c)
-{
+static bool name_char(int c) {
     return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.';
 }
 
 /* Decodes text up to a stop char into a malloc'd string; checks entities. */
-static char *decode(px *x, char stop1, char stop2)
-{
+static char *decode(px *x, char stop1, char stop2) {
     size_t cap = 64, n = 0;
     char *out = malloc(cap);
     while (out && *x->p && *x->p != stop1 && *x->p != stop2) {
@@ -72,8 +68,8 @@ static char *decode(px *x, char stop1, char stop2)
             static const struct {
                 const char *ent;
                 char ch;
-            } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
-                        {"&apos;", '\''}};
+            } ents[] = {
+                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
             bool ok = false;
             for (size_t k = 0; k < 5; k++)
                 if (strlen(ents[k].ent) == len && strncmp(x->p, ents[k].ent, len) == 0) {
@@ -104,8 +100,7 @@ static char *decode(px *x, char stop1, char stop2)
     return out;
 }
 
-static jm_xml_elem *new_elem(px *x)
-{
+static jm_xml_elem *new_elem(px *x) {
     if (x->doc->n == x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 256;
         jm_xml_elem *e = realloc(x->doc->elems, cap * sizeof(*e));
@@ -119,14 +114,12 @@ static jm_xml_elem *new_elem(px *x)
     return e;
 }
 
-static void skip_ws(px *x)
-{
+static void skip_ws(px *x) {
     while (isspace((unsigned char)*x->p))
         x->p++;
 }
 
-int jm_xml_parse(const char *text, jm_xml_doc *doc, char *err, size_t err_len)
-{
+int jm_xml_parse(const char *text, jm_xml_doc *doc, char *err, size_t err_len) {
     px x = {text, text, err, err_len, doc, 0};
     doc->n = 0;
     doc->elems = NULL;
@@ -266,8 +259,7 @@ int jm_xml_parse(const char *text, jm_xml_doc *doc, char *err, size_t err_len)
     return 0;
 }
 
-void jm_xml_free(jm_xml_doc *doc)
-{
+void jm_xml_free(jm_xml_doc *doc) {
     for (size_t i = 0; i < doc->n; i++) {
         jm_xml_elem *e = &doc->elems[i];
         for (int k = 0; k < e->n_attrs; k++) {
@@ -281,8 +273,7 @@ void jm_xml_free(jm_xml_doc *doc)
     doc->n = 0;
 }
 
-const char *jm_xml_attr(const jm_xml_elem *e, const char *name)
-{
+const char *jm_xml_attr(const jm_xml_elem *e, const char *name) {
     for (int k = 0; k < e->n_attrs; k++)
         if (strcmp(e->attr_name[k], name) == 0)
             return e->attr_value[k];

@@ -1,0 +1,420 @@
+/* cmd_bench.c - `joulemark bench`: GFLOP/s of our GEMM and of OpenBLAS on
+ * square and FFN shapes at 1 and all threads, tokens/s, GFLOP/s and the MoE
+ * routing+dispatch+combine share of the default layers, and (--sweep) the
+ * same per batch size. Medians over repeats; text table or one JSON object.
+ * A benchmark program, not a test: it measures and prints, asserts nothing. */
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+typedef struct bench_opts {
+    bool json, quick, sweep;
+    int threads;      /* "all threads" */
+    int repeats;      /* samples per figure (median) */
+    double sample_ms; /* minimum duration of one GEMM sample */
+    int layer_seqs;   /* batch of the layer rows, in sequences of 256 */
+} bench_opts;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown (no model name in /proc/cpuinfo)");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "model name", 10) != 0)
+            continue;
+        const char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        colon++;
+        while (*colon == ' ' || *colon == '\t')
+            colon++;
+        snprintf(buf, len, "%s", colon);
+        buf[strcspn(buf, "\n")] = '\0';
+        break;
+    }
+    fclose(f);
+}
+
+/* ------------------------------------------------------------- GEMM rows --- */
+
+typedef struct gemm_row {
+    int m, n, k, threads;
+    double ours_gflops, openblas_gflops; /* openblas NAN when not built in */
+} gemm_row;
+
+static int gemm_call(bool openblas, const gemm_row *r, const float *a, const float *b, float *c,
+                     char *err, size_t err_len)
+{
+    const size_t m = (size_t)r->m, n = (size_t)r->n, k = (size_t)r->k;
+    if (openblas)
+        return jm_sgemm_openblas(JM_NO_TRANS, JM_NO_TRANS, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n,
+                                 r->threads, err, err_len);
+    return jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n, NULL,
+                    r->threads, err, err_len);
+}
+
+/* Median GFLOP/s over opts->repeats samples of >= sample_ms each. */
+static int time_gemm(const bench_opts *o, bool openblas, const gemm_row *r, const float *a,
+                     const float *b, float *c, double *gflops, char *err, size_t err_len)
+{
+    const double flops = 2.0 * r->m * (double)r->n * r->k;
+    uint64_t t0 = now_ns();
+    int rc = gemm_call(openblas, r, a, b, c, err, err_len); /* warm-up */
+    if (rc)
+        return rc;
+    const double one_ns = (double)(now_ns() - t0) + 1.0;
+    int inner = (int)ceil(o->sample_ms * 1e6 / one_ns);
+    inner = inner < 1 ? 1 : (inner > 10000 ? 10000 : inner);
+    double samples[64];
+    for (int s = 0; s < o->repeats; ++s) {
+        t0 = now_ns();
+        for (int i = 0; i < inner && !rc; ++i)
+            rc = gemm_call(openblas, r, a, b, c, err, err_len);
+        if (rc)
+            return rc;
+        samples[s] = flops * inner / (double)(now_ns() - t0);
+    }
+    *gflops = median(samples, o->repeats);
+    return 0;
+}
+
+static int bench_gemm(const bench_opts *o, gemm_row *rows, int *n_rows, char *err,
+                      size_t err_len)
+{
+    static const int shapes[][3] = {{256, 256, 256},   {512, 512, 512},  {1024, 1024, 1024},
+                                    {2048, 2048, 2048}, {512, 4096, 1024}, {512, 1024, 4096}};
+    const int n_shapes = (int)(sizeof(shapes) / sizeof(shapes[0]));
+    const size_t max_elems = 2048u * 2048u;
+    float *a = malloc(max_elems * sizeof(float)), *b = malloc(max_elems * sizeof(float));
+    float *c = malloc(max_elems * sizeof(float));
+    int rc = 0;
+    if (!a || !b || !c) {
+        snprintf(err, err_len, "bench: cannot allocate 3 x %zu bytes for GEMM operands",
+                 max_elems * sizeof(float));
+        rc = -1;
+    }
+    if (!rc) {
+        jm_fill_uniform(a, max_elems, 1, 1.0f);
+        jm_fill_uniform(b, max_elems, 2, 1.0f);
+    }
+    *n_rows = 0;
+    const int team[2] = {1, o->threads};
+    for (int s = 0; s < n_shapes && !rc; ++s)
+        for (int t = 0; t < (o->threads > 1 ? 2 : 1) && !rc; ++t) {
+            gemm_row *r = &rows[(*n_rows)++];
+            *r = (gemm_row){shapes[s][0], shapes[s][1], shapes[s][2], team[t], 0.0, NAN};
+            rc = time_gemm(o, false, r, a, b, c, &r->ours_gflops, err, err_len);
+            if (!rc && jm_gemm_openblas_available())
+                rc = time_gemm(o, true, r, a, b, c, &r->openblas_gflops, err, err_len);
+        }
+    free(a);
+    free(b);
+    free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------ layer rows --- */
+
+typedef struct layer_row {
+    const char *name;
+    int tokens, threads;
+    double tokens_per_s, gflops, dispatch_share; /* share NAN for dense layers */
+} layer_row;
+
+static jm_workload_shape default_layer(jm_workload_kind kind, int d_ff, int threads, int seqs)
+{
+    jm_workload_shape s = {.kind = kind, .d_model = 512, .n_heads = 8, .d_ff = d_ff,
+                           .seq_len = 256, .batch_seqs = seqs, .n_experts = 32, .top_k = 1,
+                           .capacity_factor = 1.25, .threads = threads, .seed = 1};
+    return s;
+}
+
+static int time_layer(const bench_opts *o, jm_workload *w, int seqs, layer_row *out, char *err,
+                      size_t err_len)
+{
+    const jm_workload_shape *s = jm_workload_get_shape(w);
+    jm_run_stats st;
+    int rc = jm_workload_run(w, seqs, &st, err, err_len); /* warm-up */
+    double tps[64], share[64];
+    for (int r = 0; r < o->repeats && !rc; ++r) {
+        rc = jm_workload_run(w, seqs, &st, err, err_len);
+        tps[r] = (double)st.tokens / ((double)st.total_ns * 1e-9);
+        share[r] = (double)(st.router_ns + st.dispatch_ns + st.combine_ns) / (double)st.total_ns;
+    }
+    if (rc)
+        return rc;
+    out->tokens = seqs * s->seq_len;
+    out->threads = s->threads;
+    out->tokens_per_s = median(tps, o->repeats);
+    out->gflops = out->tokens_per_s * jm_workload_flops_per_token(s) * 1e-9;
+    out->dispatch_share = s->kind == JM_WORKLOAD_MOE ? median(share, o->repeats) : NAN;
+    return 0;
+}
+
+typedef struct layer_def {
+    const char *name;
+    jm_workload_kind kind;
+    int d_ff;
+} layer_def;
+
+static const layer_def layer_defs[] = {
+    {"moe_32x2048_top1", JM_WORKLOAD_MOE, 2048},
+    {"dense_param_matched_ff65536", JM_WORKLOAD_DENSE, 65536},
+    {"dense_flop_matched_ff2048", JM_WORKLOAD_DENSE, 2048},
+};
+enum { N_LAYER_DEFS = sizeof(layer_defs) / sizeof(layer_defs[0]) };
+
+/* rows: N_LAYER_DEFS for the default batch; with sweep also one row per
+ * (layer, batch size) in sweep[], batch sizes from 1 sequence doubling up
+ * to layer_seqs. */
+static int bench_layers(const bench_opts *o, layer_row *rows, layer_row *sweep, int *n_sweep,
+                        char *err, size_t err_len)
+{
+    int rc = 0;
+    *n_sweep = 0;
+    for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
+        jm_workload_shape s =
+            default_layer(layer_defs[l].kind, layer_defs[l].d_ff, o->threads, o->layer_seqs);
+        jm_workload *w = NULL;
+        rc = jm_workload_create(&s, &w, err, err_len);
+        if (rc)
+            break;
+        rows[l].name = layer_defs[l].name;
+        rc = time_layer(o, w, o->layer_seqs, &rows[l], err, err_len);
+        for (int seqs = 1; o->sweep && !rc && seqs <= o->layer_seqs; seqs *= 2) {
+            layer_row *r = &sweep[(*n_sweep)++];
+            r->name = layer_defs[l].name;
+            rc = time_layer(o, w, seqs, r, err, err_len);
+        }
+        jm_workload_destroy(w);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- output --- */
+
+static cJSON *num_or_null(double v)
+{
+    return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+}
+
+static cJSON *layer_json(const layer_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", r->name);
+    cJSON_AddNumberToObject(o, "tokens", r->tokens);
+    cJSON_AddNumberToObject(o, "threads", r->threads);
+    cJSON_AddNumberToObject(o, "tokens_per_s", r->tokens_per_s);
+    cJSON_AddNumberToObject(o, "gflops", r->gflops);
+    cJSON_AddItemToObject(o, "dispatch_share", num_or_null(r->dispatch_share));
+    return o;
+}
+
+static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, int n_g,
+                       const layer_row *l, int n_l, const layer_row *sw, int n_sw)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *m = cJSON_AddObjectToObject(root, "machine");
+    cJSON_AddStringToObject(m, "cpu_model", cpu);
+    cJSON_AddNumberToObject(m, "threads", o->threads);
+    cJSON_AddStringToObject(m, "kernel", jm_gemm_kernel_name());
+    const char *core = jm_gemm_openblas_corename();
+    cJSON_AddItemToObject(m, "openblas_core", core ? cJSON_CreateString(core) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(root, "repeats", o->repeats);
+    cJSON_AddBoolToObject(root, "quick", o->quick);
+    cJSON *ga = cJSON_AddArrayToObject(root, "gemm");
+    for (int i = 0; i < n_g; ++i) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "m", g[i].m);
+        cJSON_AddNumberToObject(r, "n", g[i].n);
+        cJSON_AddNumberToObject(r, "k", g[i].k);
+        cJSON_AddNumberToObject(r, "threads", g[i].threads);
+        cJSON_AddNumberToObject(r, "ours_gflops", g[i].ours_gflops);
+        cJSON_AddItemToObject(r, "openblas_gflops", num_or_null(g[i].openblas_gflops));
+        cJSON_AddItemToObject(r, "ratio", num_or_null(g[i].ours_gflops / g[i].openblas_gflops));
+        cJSON_AddItemToArray(ga, r);
+    }
+    cJSON *la = cJSON_AddArrayToObject(root, "layers");
+    for (int i = 0; i < n_l; ++i)
+        cJSON_AddItemToArray(la, layer_json(&l[i]));
+    if (o->sweep) {
+        cJSON *sa = cJSON_AddArrayToObject(root, "sweep");
+        for (int i = 0; i < n_sw; ++i)
+            cJSON_AddItemToArray(sa, layer_json(&sw[i]));
+    }
+    char *text = cJSON_Print(root);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    cJSON_Delete(root);
+}
+
+static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, int n_g,
+                       const layer_row *l, int n_l, const layer_row *sw, int n_sw)
+{
+    const char *core = jm_gemm_openblas_corename();
+    printf("joulemark bench%s: medians of %d repeats\n", o->quick ? " (quick)" : "", o->repeats);
+    printf("machine: %s; all threads = %d; our kernel %s; OpenBLAS %s%s\n\n", cpu, o->threads,
+           jm_gemm_kernel_name(), core ? "core " : "not built in", core ? core : "");
+    printf("GEMM C = A B, fp32, GFLOP/s\n");
+    printf("%6s %6s %6s %7s %10s %10s %14s\n", "m", "n", "k", "threads", "ours", "openblas",
+           "ours/openblas");
+    for (int i = 0; i < n_g; ++i) {
+        printf("%6d %6d %6d %7d %10.1f ", g[i].m, g[i].n, g[i].k, g[i].threads,
+               g[i].ours_gflops);
+        if (isnan(g[i].openblas_gflops))
+            printf("%10s %14s\n", "-", "-");
+        else
+            printf("%10.1f %14.2f\n", g[i].openblas_gflops,
+                   g[i].ours_gflops / g[i].openblas_gflops);
+    }
+    printf("\nLayers (d_model 512, 8 heads, seq_len 256, %d tokens, %d threads)\n",
+           n_l ? l[0].tokens : 0, o->threads);
+    printf("%-30s %12s %10s %16s\n", "layer", "tokens/s", "GFLOP/s", "dispatch share");
+    for (int i = 0; i < n_l; ++i) {
+        printf("%-30s %12.0f %10.1f ", l[i].name, l[i].tokens_per_s, l[i].gflops);
+        if (isnan(l[i].dispatch_share))
+            printf("%16s\n", "-");
+        else
+            printf("%15.1f%%\n", 100.0 * l[i].dispatch_share);
+    }
+    if (o->sweep) {
+        printf("\nBatch-size sweep (%d threads)\n", o->threads);
+        printf("%-30s %8s %12s %10s %16s\n", "layer", "tokens", "tokens/s", "GFLOP/s",
+               "dispatch share");
+        for (int i = 0; i < n_sw; ++i) {
+            printf("%-30s %8d %12.0f %10.1f ", sw[i].name, sw[i].tokens, sw[i].tokens_per_s,
+                   sw[i].gflops);
+            if (isnan(sw[i].dispatch_share))
+                printf("%16s\n", "-");
+            else
+                printf("%15.1f%%\n", 100.0 * sw[i].dispatch_share);
+        }
+    }
+    if (core && strcmp(core, "Prescott") == 0)
+        printf("\nnote: OpenBLAS did not recognise this CPU and runs its generic %s kernels;\n"
+               "      OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) selects tuned ones.\n",
+               core);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: joulemark bench [--json] [--threads N] [--quick] [--sweep]\n\n"
+            "Measures our GEMM against OpenBLAS (when built in) on 256^3..2048^3 and the FFN\n"
+            "shapes 512x4096x1024 and 512x1024x4096 at 1 and all threads, and tokens/s,\n"
+            "GFLOP/s and the MoE routing+dispatch+combine share of the default layers.\n\n"
+            "  --json        print one JSON object instead of tables\n"
+            "  --threads N   the \"all threads\" team (default: the cores hwloc reports)\n"
+            "  --quick       fewer repeats and a 1024-token layer batch (a smoke run)\n"
+            "  --sweep       also time the layers per batch size (256 tokens doubling)\n"
+            "  --help        this text\n\n"
+            "exit codes: 0 ok, 2 usage error, 3 a kernel failed (allocation, backend)\n");
+}
+
+int jm_cmd_bench(int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"quick", no_argument, NULL, 'q'},
+                                         {"sweep", no_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    bench_opts o = {.repeats = 5, .sample_ms = 50.0, .layer_seqs = 16};
+    int c;
+    while ((c = getopt_long(argc, argv, "jt:qsh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o.json = true;
+            break;
+        case 'q':
+            o.quick = true;
+            break;
+        case 's':
+            o.sweep = true;
+            break;
+        case 't': {
+            char *end = NULL;
+            const long v = strtol(optarg, &end, 10);
+            if (!end || *end || v < 1 || v > 1024) {
+                fprintf(stderr, "joulemark bench: --threads: '%s' is not a thread count "
+                                "(expected 1..1024)\n", optarg);
+                return JM_EXIT_USAGE;
+            }
+            o.threads = (int)v;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return JM_EXIT_OK;
+        default:
+            usage(stderr);
+            return JM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "joulemark bench: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return JM_EXIT_USAGE;
+    }
+    if (o.quick) {
+        o.repeats = 3;
+        o.sample_ms = 10.0;
+        o.layer_seqs = 4;
+    }
+    if (o.threads == 0) {
+        jm_cache_sizes cs;
+        jm_system_caches(&cs);
+        o.threads = cs.cores > 0 ? cs.cores : omp_get_num_procs();
+    }
+    char reason[256] = "";
+    if (jm_pin_omp_threads(o.threads, reason, sizeof(reason)) != 0 && !o.json)
+        fprintf(stderr, "joulemark bench: threads not pinned: %s\n", reason);
+    char cpu[256];
+    cpu_model(cpu, sizeof(cpu));
+    gemm_row gemm[16];
+    layer_row layers[N_LAYER_DEFS];
+    layer_row sweep[N_LAYER_DEFS * 16];
+    int n_gemm = 0, n_sweep = 0;
+    char err[512] = "";
+    int rc = bench_gemm(&o, gemm, &n_gemm, err, sizeof(err));
+    if (!rc)
+        rc = bench_layers(&o, layers, sweep, &n_sweep, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "joulemark bench: %s\n", err);
+        return JM_EXIT_SYSTEM;
+    }
+    if (o.json)
+        print_json(&o, cpu, gemm, n_gemm, layers, N_LAYER_DEFS, sweep, n_sweep);
+    else
+        print_text(&o, cpu, gemm, n_gemm, layers, N_LAYER_DEFS, sweep, n_sweep);
+    return JM_EXIT_OK;
+}

@@ -1,0 +1,514 @@
+/* test_package.c - `joulemark package` and `joulemark check` on a results
+ * directory produced by the real scenario engine (virtual clock, MLPerf rules,
+ * 600 s per run in virtual time): the golden structure of the tree, a clean
+ * check, and the validator catching every removed file, removed key and
+ * tampered figure; name validation and missing system keys refused. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static char base[256], results[512], out[512], user[512];
+
+/* ---- a virtual-clock SUT: every sample takes 100 ms ---- */
+typedef struct vclock {
+    uint64_t t;
+} vclock;
+static uint64_t vnow(void *c)
+{
+    return ((vclock *)c)->t;
+}
+static void vsleep(void *c, uint64_t t)
+{
+    if (t > ((vclock *)c)->t)
+        ((vclock *)c)->t = t;
+}
+static int vissue(void *c, int n, char *err, size_t len)
+{
+    (void)err;
+    (void)len;
+    ((vclock *)c)->t += 100000000ULL * (uint64_t)n;
+    return 0;
+}
+
+static const int64_t epoch = 1780000000000000000LL; /* wall clock of virtual t = 0 */
+
+static void write_run(const char *dir, const char *bench, jm_scenario_settings *s,
+                      jm_scenario_result *r, const char *phase, bool accuracy)
+{
+    vclock clk = {.t = 1000000000ULL};
+    jm_sut sut = {.ctx = &clk, .issue = vissue,
+                  .clock = {.ctx = &clk, .now_ns = vnow, .sleep_until_ns = vsleep}};
+    char err[512];
+    s->accuracy_mode = accuracy;
+    cr_assert_eq(jm_scenario_run(s, &sut, r, err, sizeof(err)), 0, "%s", err);
+    jm_mlperf_run run;
+    memset(&run, 0, sizeof(run));
+    snprintf(run.benchmark, sizeof(run.benchmark), "%s", bench);
+    snprintf(run.sut_name, sizeof(run.sut_name), "joulemark");
+    snprintf(run.phase, sizeof(run.phase), "%s", phase);
+    snprintf(run.rules, sizeof(run.rules), "mlperf");
+    snprintf(run.joulemark_version, sizeof(run.joulemark_version), "0.1.0");
+    run.settings = *s;
+    run.result = r;
+    run.start_unix_ns = epoch + (int64_t)r->t_start_ns;
+    run.has_power = true;
+    run.power_begin_unix_ns = epoch + (int64_t)r->t_start_ns;
+    run.power_end_unix_ns = epoch + (int64_t)r->t_end_ns;
+    double dur = (double)(r->t_end_ns - r->t_start_ns) / 1e9;
+    /* a constant 50 W, sampled every second, one second beyond each end */
+    size_t n = (size_t)dur + 3;
+    jm_mlperf_power_sample *ps = calloc(n, sizeof(*ps));
+    for (size_t i = 0; i < n; i++) {
+        ps[i].unix_ns = run.power_begin_unix_ns - 1000000000LL + (int64_t)i * 1000000000LL;
+        ps[i].energy_j = 50.0 * (double)i;
+    }
+    ps[n - 1].unix_ns = run.power_end_unix_ns + 1000000000LL;
+    ps[n - 1].energy_j = 50.0 * ((double)(ps[n - 1].unix_ns - ps[0].unix_ns) / 1e9);
+    run.power_samples = ps;
+    run.n_power_samples = n;
+    run.energy_j = 50.0 * dur;
+    run.avg_power_w = 50.0;
+    const char *unit;
+    cr_assert_eq(jm_mlperf_power_metric(s->scenario, run.energy_j, dur, r->queries,
+                                        &run.power_metric, &unit, err, sizeof(err)),
+                 0);
+    snprintf(run.power_unit, sizeof(run.power_unit), "%s", unit);
+    snprintf(run.energy_source, sizeof(run.energy_source), "estimate:cpu (ESTIMATED)");
+    run.estimated = true;
+    cr_assert_eq(jm_mlperf_write_logs(&run, dir, err, sizeof(err)), 0, "%s", err);
+    free(ps);
+}
+
+static void make_results(const char *dir, bool mlperf_rules)
+{
+    char path[1024];
+    cJSON *res = cJSON_CreateObject();
+    cJSON_AddNumberToObject(res, "schema_version", 1);
+    cJSON_AddStringToObject(res, "joulemark_version", "0.1.0");
+    cJSON_AddStringToObject(res, "git_describe", "abc1234");
+    cJSON_AddStringToObject(res, "run_rules", mlperf_rules ? "mlperf" : "quick");
+    cJSON_AddBoolToObject(res, "estimated", true);
+    cJSON_AddItemToObject(res, "system", jm_system_describe());
+    cJSON *config = cJSON_CreateObject();
+    cJSON_AddStringToObject(config, "name", "test");
+    cJSON_AddItemToObject(res, "config", config);
+    cJSON *ws = cJSON_AddArrayToObject(res, "workloads");
+    const char *names[] = {"moe-layer", "dense-layer"}, *kinds[] = {"moe", "dense"};
+    for (int i = 0; i < 2; i++) {
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "name", names[i]);
+        cJSON_AddStringToObject(w, "kind", kinds[i]);
+        cJSON_AddItemToArray(ws, w);
+    }
+    char err[512];
+    snprintf(path, sizeof(path), "%s/results.json", dir);
+    char *text = cJSON_Print(res);
+    cr_assert_eq(jm_mkdir_p(dir, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(jm_write_file_atomic(path, text, strlen(text), err, sizeof(err)), 0);
+    free(text);
+    cJSON_Delete(res);
+    jm_scenario_kind scen[] = {JM_SCENARIO_OFFLINE, JM_SCENARIO_SINGLE_STREAM};
+    for (int b = 0; b < 2; b++)
+        for (int k = 0; k < 2; k++) {
+            jm_scenario_settings ranging, testing;
+            jm_mlperf_rules_settings(mlperf_rules ? JM_MLPERF_RULES_MLPERF : JM_MLPERF_RULES_QUICK,
+                                     scen[k], &ranging);
+            ranging.performance_sample_count = 24576;
+            ranging.total_sample_count = 24576;
+            ranging.tokens_per_sample = 256;
+            ranging.issue_max_samples = 16;
+            jm_scenario_result rr, tr, ar;
+            char d[1024];
+            snprintf(d, sizeof(d), "%s/mlperf/%s/%s/ranging", dir, names[b],
+                     jm_scenario_name(scen[k]));
+            write_run(d, names[b], &ranging, &rr, "ranging", false);
+            jm_mlperf_rules_testing_settings(&ranging, &rr, &testing);
+            snprintf(d, sizeof(d), "%s/mlperf/%s/%s/run_1", dir, names[b],
+                     jm_scenario_name(scen[k]));
+            write_run(d, names[b], &testing, &tr, "testing", false);
+            jm_scenario_settings acc = testing;
+            acc.min_duration_ms = 0;
+            acc.min_query_count = 1;
+            acc.max_query_count = 64;
+            acc.target_qps = 640;
+            snprintf(d, sizeof(d), "%s/mlperf/%s/%s/accuracy", dir, names[b],
+                     jm_scenario_name(scen[k]));
+            write_run(d, names[b], &acc, &ar, "accuracy", true);
+            jm_mlperf_accuracy a;
+            memset(&a, 0, sizeof(a));
+            snprintf(a.benchmark, sizeof(a.benchmark), "%s", names[b]);
+            a.seed = JM_MLPERF_QSL_RNG_SEED;
+            a.n_samples = 8;
+            a.rel_err = 1e-6;
+            a.tolerance = 1e-4;
+            a.passed = true;
+            a.n_entries = 8;
+            for (int i = 0; i < 8; i++)
+                a.entry_checksum[i] = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
+            cr_assert_eq(jm_mlperf_write_accuracy(&a, d, err, sizeof(err)), 0, "%s", err);
+            jm_scenario_result_free(&rr);
+            jm_scenario_result_free(&tr);
+            jm_scenario_result_free(&ar);
+        }
+}
+
+static void write_user(const char *path, const char *skip)
+{
+    static const char *const keys[][2] = {
+        {"status", "available"},       {"system_type", "edge"},
+        {"host_storage_capacity", "64 GB"}, {"host_storage_type", "virtio disk"},
+        {"host_memory_configuration", "unknown (VM)"}, {"host_processor_interconnect", "N/A"},
+        {"host_networking", "none used"}, {"host_networking_topology", "N/A"},
+        {"cooling", "air"},            {"host_network_card_count", "0"},
+        {"system_type_detail", "cloud VM"}};
+    cJSON *u = cJSON_CreateObject();
+    for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+        if (!skip || strcmp(skip, keys[i][0]) != 0)
+            cJSON_AddStringToObject(u, keys[i][0], keys[i][1]);
+    char *t = cJSON_Print(u);
+    char err[256];
+    cr_assert_eq(jm_write_file_atomic(path, t, strlen(t), err, sizeof(err)), 0);
+    free(t);
+    cJSON_Delete(u);
+}
+
+static int package(const char *outdir, const char *submitter, const char *extra)
+{
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = "package";
+    argv[argc++] = results;
+    argv[argc++] = "--out";
+    argv[argc++] = (char *)outdir;
+    argv[argc++] = "--submitter";
+    argv[argc++] = (char *)submitter;
+    argv[argc++] = "--system";
+    argv[argc++] = "vm2core";
+    argv[argc++] = "--system-file";
+    argv[argc++] = user;
+    if (extra)
+        argv[argc++] = (char *)extra;
+    argv[argc] = NULL;
+    return jm_cmd_package(argc, argv);
+}
+
+static void setup(void)
+{
+    snprintf(base, sizeof(base), "/tmp/jm_test_package_XXXXXX");
+    cr_assert_not_null(mkdtemp(base));
+    snprintf(results, sizeof(results), "%s/results", base);
+    snprintf(out, sizeof(out), "%s/submission", base);
+    snprintf(user, sizeof(user), "%s/user.json", base);
+    make_results(results, true);
+    write_user(user, NULL);
+}
+
+static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+    (void)st;
+    (void)f;
+    (void)w;
+    return remove(p);
+}
+
+static void teardown(void)
+{
+    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(package, .init = setup, .fini = teardown, .timeout = 60);
+
+static const char *const golden[] = {
+    "open/acme/model_mapping.json",
+    "open/acme/systems/vm2core.json",
+    "open/acme/code/moe-layer/README.md",
+    "open/acme/code/moe-layer/config.json",
+    "open/acme/code/dense-layer/README.md",
+    "open/acme/code/dense-layer/config.json",
+    "open/acme/results/vm2core/moe-layer/Offline/performance/run_1/mlperf_log_detail.txt",
+    "open/acme/results/vm2core/moe-layer/Offline/performance/run_1/mlperf_log_summary.txt",
+    "open/acme/results/vm2core/moe-layer/Offline/accuracy/mlperf_log_detail.txt",
+    "open/acme/results/vm2core/moe-layer/Offline/accuracy/mlperf_log_summary.txt",
+    "open/acme/results/vm2core/moe-layer/Offline/accuracy/accuracy.txt",
+    "open/acme/results/vm2core/moe-layer/Offline/accuracy/mlperf_log_accuracy.json",
+    "open/acme/measurements/vm2core/moe-layer/Offline/vm2core_Offline.json",
+    "open/acme/measurements/vm2core/moe-layer/Offline/README.md",
+    "open/acme/measurements/vm2core/moe-layer/Offline/user.conf",
+    "open/acme/measurements/vm2core/moe-layer/Offline/joulemark_power/run_1/joulemark_power.csv",
+    "open/acme/measurements/vm2core/moe-layer/Offline/joulemark_power/ranging/mlperf_log_detail.txt",
+    "open/acme/measurements/vm2core/moe-layer/Offline/joulemark_power/ranging/mlperf_log_summary.txt",
+    "open/acme/measurements/vm2core/moe-layer/Offline/joulemark_power/ranging/joulemark_power.csv",
+    "open/acme/results/vm2core/dense-layer/SingleStream/performance/run_1/mlperf_log_detail.txt",
+    "open/acme/results/vm2core/dense-layer/SingleStream/accuracy/accuracy.txt",
+    "open/acme/measurements/vm2core/dense-layer/SingleStream/vm2core_SingleStream.json",
+    NULL};
+
+static int count_files(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "find '%s' -type f | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    cr_assert_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+Test(package, golden_structure_and_clean_check)
+{
+    cr_assert_eq(package(out, "acme", NULL), JM_EXIT_OK);
+    for (const char *const *g = golden; *g; g++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", out, *g);
+        FILE *f = fopen(path, "r");
+        cr_expect_not_null(f, "missing %s", *g);
+        if (f)
+            fclose(f);
+    }
+    /* 2 top + 2x2 code + 4 scenarios x (2 perf + 4 acc + 3 meas + 4 own power) */
+    cr_expect_eq(count_files(out), 2 + 4 + 4 * 13);
+    char path[1024], err[512];
+    snprintf(path, sizeof(path), "%s/open/acme/model_mapping.json", out);
+    FILE *f = fopen(path, "r");
+    char buf[512] = "";
+    cr_assert_gt(fread(buf, 1, sizeof(buf) - 1, f), 0);
+    fclose(f);
+    cJSON *map = cJSON_Parse(buf);
+    cr_expect_str_eq(cJSON_GetObjectItem(map, "moe-layer")->valuestring, "mixtral-8x7b");
+    cr_expect_str_eq(cJSON_GetObjectItem(map, "dense-layer")->valuestring, "llama2-70b-99");
+    cJSON_Delete(map);
+    jm_check_problems p;
+    cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0, "%s", err);
+    for (int i = 0; i < p.n; i++)
+        cr_log_error("%s", p.items[i]);
+    cr_expect_eq(p.n, 0, "%d problems in a fresh tree", p.n);
+    jm_check_problems_free(&p);
+    char *argv[] = {"check", out, NULL};
+    cr_expect_eq(jm_cmd_check(2, argv), JM_EXIT_OK);
+    /* refuses to overwrite without --force */
+    cr_expect_eq(package(out, "acme", NULL), JM_EXIT_USAGE);
+    cr_expect_eq(package(out, "acme", "--force"), JM_EXIT_OK);
+}
+
+/* removing any single file of the tree is reported, naming that file */
+Test(package, check_catches_every_removed_file)
+{
+    cr_assert_eq(package(out, "acme", NULL), JM_EXIT_OK);
+    char cmd[4096], list[600];
+    snprintf(list, sizeof(list), "%s/files.txt", base);
+    snprintf(cmd, sizeof(cmd), "cd '%s' && find open -type f | sort > '%s'", out, list);
+    cr_assert_eq(system(cmd), 0);
+    FILE *f = fopen(list, "r");
+    char rel[600];
+    int n = 0;
+    while (fgets(rel, sizeof(rel), f)) {
+        rel[strcspn(rel, "\n")] = '\0';
+        char copy[700], path[1400], err[512];
+        snprintf(copy, sizeof(copy), "%s/copy", base);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", copy, out, copy);
+        cr_assert_eq(system(cmd), 0);
+        snprintf(path, sizeof(path), "%s/%s", copy, rel);
+        cr_assert_eq(remove(path), 0);
+        jm_check_problems p;
+        cr_assert_eq(jm_submission_check(copy, &p, err, sizeof(err)), 0);
+        bool named = false;
+        for (int i = 0; i < p.n; i++)
+            named = named || strstr(p.items[i], rel) != NULL;
+        cr_expect(named, "removing %s: no problem names it (%d problems)", rel, p.n);
+        jm_check_problems_free(&p);
+        n++;
+    }
+    fclose(f);
+    cr_expect_eq(n, 2 + 4 + 4 * 13);
+}
+
+static int problems_with(const char *needle)
+{
+    jm_check_problems p;
+    char err[512];
+    cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0);
+    int hits = 0;
+    for (int i = 0; i < p.n; i++)
+        hits += strstr(p.items[i], needle) != NULL;
+    jm_check_problems_free(&p);
+    return hits;
+}
+
+static void rewrite_json_without(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "r");
+    char buf[16384] = "";
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    cJSON *j = cJSON_Parse(buf);
+    cr_assert_not_null(cJSON_GetObjectItem(j, key), "%s has no %s", path, key);
+    cJSON_DeleteItemFromObject(j, key);
+    char *t = cJSON_Print(j);
+    f = fopen(path, "w");
+    fputs(t, f);
+    fclose(f);
+    free(t);
+    cJSON_Delete(j);
+}
+
+Test(package, check_catches_every_removed_key)
+{
+    cr_assert_eq(package(out, "acme", NULL), JM_EXIT_OK);
+    char sys[1024], meas[1024], cmd[8192], backup[1100];
+    snprintf(sys, sizeof(sys), "%s/open/acme/systems/vm2core.json", out);
+    snprintf(backup, sizeof(backup), "%s/sys.bak", base);
+    for (const char *const *k = jm_submission_system_keys; *k; k++) {
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", sys, backup);
+        cr_assert_eq(system(cmd), 0);
+        rewrite_json_without(sys, *k);
+        char needle[128];
+        snprintf(needle, sizeof(needle), "\"%s\" is missing", *k);
+        cr_expect_geq(problems_with(needle), 1, "system key %s", *k);
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", backup, sys);
+        cr_assert_eq(system(cmd), 0);
+    }
+    snprintf(meas, sizeof(meas),
+             "%s/open/acme/measurements/vm2core/moe-layer/Offline/vm2core_Offline.json", out);
+    for (const char *const *k = jm_submission_measurement_keys; *k; k++) {
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", meas, backup);
+        cr_assert_eq(system(cmd), 0);
+        rewrite_json_without(meas, *k);
+        char needle[128];
+        snprintf(needle, sizeof(needle), "\"%s\" is missing", *k);
+        cr_expect_eq(problems_with(needle), 1, "measurement key %s", *k);
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", backup, meas);
+        cr_assert_eq(system(cmd), 0);
+    }
+    /* every required key of each scenario's detail log */
+    const char *scen[] = {"Offline", "SingleStream"};
+    jm_scenario_kind kinds[] = {JM_SCENARIO_OFFLINE, JM_SCENARIO_SINGLE_STREAM};
+    for (int s = 0; s < 2; s++) {
+        char detail[1024];
+        snprintf(detail, sizeof(detail),
+                 "%s/open/acme/results/vm2core/dense-layer/%s/performance/run_1/"
+                 "mlperf_log_detail.txt",
+                 out, scen[s]);
+        for (const char *const *k = jm_mlperf_required_keys(kinds[s]); *k; k++) {
+            snprintf(cmd, sizeof(cmd),
+                     "cp '%s' '%s' && grep -v '\"key\": \"%s\"' '%s' > '%s.new' && mv '%s.new' "
+                     "'%s'",
+                     detail, backup, *k, backup, detail, detail, detail);
+            cr_assert_eq(system(cmd), 0);
+            char needle[128];
+            snprintf(needle, sizeof(needle), "\"%s\" is missing", *k);
+            cr_expect_geq(problems_with(needle), 1, "%s detail key %s", scen[s], *k);
+            snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", backup, detail);
+            cr_assert_eq(system(cmd), 0);
+        }
+    }
+}
+
+Test(package, check_catches_tampered_figures)
+{
+    cr_assert_eq(package(out, "acme", NULL), JM_EXIT_OK);
+    char cmd[2400], d[1024];
+    snprintf(d, sizeof(d),
+             "%s/open/acme/results/vm2core/moe-layer/SingleStream/performance/run_1/"
+             "mlperf_log_detail.txt",
+             out);
+    /* energy 10% higher than the samples say */
+    snprintf(cmd, sizeof(cmd),
+             "sed -i 's/\"key\": \"joulemark_energy_j\", \"value\": \\([0-9.]*\\)/\"key\": "
+             "\"joulemark_energy_j\", \"value\": 1\\1/' '%s'",
+             d);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("recomputed from"), 1);
+    /* accuracy log changed after hashing */
+    char a[1024];
+    snprintf(a, sizeof(a),
+             "%s/open/acme/results/vm2core/moe-layer/Offline/accuracy/mlperf_log_accuracy.json",
+             out);
+    snprintf(cmd, sizeof(cmd), "sed -i 's/\"qsl_idx\" : 3/\"qsl_idx\" : 4/' '%s'", a);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("is not the SHA-256"), 1);
+    /* a wrong seed and a short min duration */
+    char s[1024];
+    snprintf(s, sizeof(s),
+             "%s/open/acme/results/vm2core/dense-layer/Offline/performance/run_1/"
+             "mlperf_log_detail.txt",
+             out);
+    snprintf(cmd, sizeof(cmd),
+             "sed -i -e 's/\"effective_schedule_rng_seed\", \"value\": [0-9]*/"
+             "\"effective_schedule_rng_seed\", \"value\": 7/' -e "
+             "'s/\"effective_min_duration_ms\", \"value\": 600000/\"effective_min_duration_ms\", "
+             "\"value\": 60000/' '%s'",
+             s);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("effective_schedule_rng_seed is 7"), 1);
+    cr_expect_eq(problems_with("effective_min_duration_ms is 60000"), 1);
+    /* a scenario folder that is not a scenario */
+    snprintf(cmd, sizeof(cmd), "mv '%s/open/acme/results/vm2core/dense-layer/SingleStream' "
+                               "'%s/open/acme/results/vm2core/dense-layer/Batch'",
+             out, out);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("Batch: not a scenario"), 1);
+    char *argv[] = {"check", out, NULL};
+    cr_expect_eq(jm_cmd_check(2, argv), JM_EXIT_INVALID);
+}
+
+Test(package, names_are_validated)
+{
+    cr_expect_eq(package(out, "../evil", NULL), JM_EXIT_USAGE);
+    cr_expect_eq(package(out, "a/b", NULL), JM_EXIT_USAGE);
+    cr_expect_eq(package(out, "tab\there", NULL), JM_EXIT_USAGE);
+    cr_expect_eq(package(out, "", NULL), JM_EXIT_USAGE);
+    char err[256];
+    cr_expect_neq(jm_submission_name_check("system name", "x y", err, sizeof(err)), 0);
+    cr_expect(strstr(err, "' '") != NULL, "%s", err);
+    cr_expect_neq(jm_submission_name_check("system name", "a\x01", err, sizeof(err)), 0);
+    cr_expect(strstr(err, "control character 0x01") != NULL, "%s", err);
+    cr_expect_neq(jm_submission_name_check("system name", "..", err, sizeof(err)), 0);
+    cr_expect_eq(jm_submission_name_check("system name", "Orin_TRT-MaxQ.v2", err, sizeof(err)), 0);
+    /* nothing was written */
+    char path[700];
+    snprintf(path, sizeof(path), "%s/open", out);
+    FILE *f = fopen(path, "r");
+    cr_expect_null(f);
+    if (f)
+        fclose(f);
+}
+
+Test(package, missing_system_key_names_key_and_file)
+{
+    write_user(user, "cooling");
+    jm_submission_opts o = {.results_dirs = {results}, .n_results_dirs = 1, .out_dir = out,
+                            .submitter = "acme", .system = "vm2core", .system_file = user};
+    int n;
+    char err[1024];
+    cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "\"cooling\"") != NULL, "%s", err);
+    cr_expect(strstr(err, user) != NULL, "%s", err);
+    o.system_file = NULL;
+    cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "--system-file") != NULL, "%s", err);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/open/acme", out);
+    FILE *f = fopen(path, "r");
+    cr_expect_null(f, "a failed package left %s behind", path);
+    if (f)
+        fclose(f);
+}
+
+Test(package, quick_runs_are_flagged)
+{
+    char quick[600];
+    snprintf(quick, sizeof(quick), "%s/quick", base);
+    make_results(quick, false);
+    jm_submission_opts o = {.results_dirs = {quick}, .n_results_dirs = 1, .out_dir = out,
+                            .submitter = "acme", .system = "vm2core", .system_file = user};
+    int n;
+    char err[1024];
+    cr_assert_eq(jm_submission_build(&o, &n, err, sizeof(err)), 0, "%s", err);
+    cr_expect_eq(n, 4);
+    cr_expect_eq(problems_with("MLPerf requires >= 600000"), 4);
+}

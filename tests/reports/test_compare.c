@@ -1,0 +1,125 @@
+/* test_compare.c - several result sets side by side: terminal table and HTML
+ * page (well-formed, values equal to each set's results). Also the terminal
+ * summary of one set. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports.h"
+#include "reports_fixture.h"
+#include "reports_xml.h"
+
+__attribute__((noinline)) static char *capture_summary(const jm_results *r, bool color) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    jm_results_print_summary(r, f, color);
+    fclose(f);
+    return text;
+}
+
+Test(summary, table_and_ratio_line) {
+    jm_results r;
+    jm_rfix_build(&r, false);
+    char *t = capture_summary(&r, false);
+    cr_assert(strstr(t, "dense-layer") && strstr(t, "moe-layer"));
+    cr_assert(strstr(t, "10.05 [9.8, 10.4]"), "%s", t);
+    cr_assert(strstr(t, "0.615 [0.59, 0.64]"), "%s", t);
+    cr_assert(strstr(t, "6/7"), "valid/testing runs: %s", t);
+    cr_assert(strstr(t, "invalid: only 3 samples"), "%s", t);
+    cr_assert_null(strstr(t, "ESTIMATED"));
+    cr_assert_null(strstr(t, "\033["), "no colour codes when color is false");
+    /* ends with the ratio line */
+    char m[32];
+    snprintf(m, sizeof(m), "ratio %.2fx", r.comparisons[0].energy_per_token_ratio.median);
+    char *last = strstr(t, "dense-layer vs moe-layer");
+    cr_assert_not_null(last);
+    cr_assert(strstr(last, m) && strstr(last, "95% CI"), "%s", last);
+    cr_assert_null(strchr(last, '\n') ? strchr(strchr(last, '\n') + 1, '\n') : NULL,
+                   "ratio line is the last line");
+    free(t);
+    jm_results_free(&r);
+}
+
+Test(summary, estimated_is_loud) {
+    jm_results r;
+    jm_rfix_build(&r, true);
+    r.quick = true;
+    r.complete = false;
+    snprintf(r.incomplete_reason, sizeof(r.incomplete_reason), "interrupted by SIGINT");
+    char *t = capture_summary(&r, true);
+    cr_assert(strstr(t, "*** ESTIMATED"), "%s", t);
+    cr_assert(strstr(t, "QUICK"));
+    cr_assert(strstr(t, "INCOMPLETE: interrupted by SIGINT"));
+    cr_assert(strstr(t, "\033[1;33m"));
+    int count = 0;
+    for (const char *s = strstr(t, "ESTIMATED"); s; s = strstr(s + 1, "ESTIMATED"))
+        count++;
+    cr_assert_geq(count, 4, "banner, both workloads and the ratio: %d", count);
+    free(t);
+    jm_results_free(&r);
+}
+
+Test(compare, terminal_and_html) {
+    jm_results sets[2];
+    jm_rfix_build(&sets[0], false);
+    jm_rfix_build(&sets[1], true);
+    /* the second machine is 2x worse on the MoE layer */
+    sets[1].workloads[1].summary.mj_per_token.median *= 2;
+    const char *labels[2] = {"results/a", "results/b&<c>"};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    jm_compare_print(sets, labels, 2, f, false);
+    fclose(f);
+    cr_assert(strstr(text, "[1] results/a") && strstr(text, "[2] results/b&<c>"), "%s", text);
+    cr_assert(strstr(text, "2x"), "vs first column: %s", text);
+    cr_assert(strstr(text, "ESTIMATED"));
+    free(text);
+
+    char dir[256], path[400], err[256];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    snprintf(path, sizeof(path), "%s/compare.html", dir);
+    cr_assert_eq(jm_compare_write_html(sets, labels, 2, path, err, sizeof(err)), 0, "%s", err);
+    char *html = jm_rfix_slurp(path);
+    jm_xml_doc doc;
+    cr_assert_eq(jm_xml_parse(html, &doc, err, sizeof(err)), 0, "%s", err);
+    int checked = 0;
+    bool have_chart = false, have_banner = false;
+    for (size_t i = 0; i < doc.n; i++) {
+        const jm_xml_elem *e = &doc.elems[i];
+        const char *id = jm_xml_attr(e, "id");
+        if (id && strcmp(id, "chart-compare-mj-per-token") == 0)
+            have_chart = true;
+        if (id && strcmp(id, "estimated-banner") == 0)
+            have_banner = true;
+        const char *key = jm_xml_attr(e, "data-key");
+        if (!key)
+            continue;
+        int s, w;
+        char field[64], part[32];
+        if (sscanf(key, "sets[%d].workloads[%d].summary.%63[a-z_].%31[a-z_0-9]", &s, &w, field,
+                   part) != 4)
+            continue;
+        const jm_stat *st =
+            strcmp(field, "mj_per_token") == 0   ? &sets[s].workloads[w].summary.mj_per_token
+            : strcmp(field, "tokens_per_j") == 0 ? &sets[s].workloads[w].summary.tokens_per_j
+            : strcmp(field, "tokens_per_s") == 0 ? &sets[s].workloads[w].summary.tokens_per_s
+                                                 : &sets[s].workloads[w].summary.avg_power_w;
+        double ref = strcmp(part, "median") == 0     ? st->median
+                     : strcmp(part, "ci95_low") == 0 ? st->ci95_low
+                                                     : st->ci95_high;
+        double v = strtod(jm_xml_attr(e, "data-value"), NULL);
+        cr_assert(fabs(v - ref) <= 1e-12 * fabs(ref), "%s: %g vs %g", key, v, ref);
+        checked++;
+    }
+    cr_assert(have_chart && have_banner);
+    cr_assert_geq(checked, 2 * 2 * 6, "%d", checked);
+    jm_xml_free(&doc);
+    free(html);
+    jm_rfix_rmdir(dir);
+    jm_results_free(&sets[0]);
+    jm_results_free(&sets[1]);
+}
