@@ -216,15 +216,22 @@ static int do_regions(const char *grid_file, bool json) {
     return JM_EXIT_OK;
 }
 
+/* The run's "carbon" settings: results.json keeps them under
+ * config.effective.carbon (harness/runner.c). */
+static const cJSON *config_carbon(const jm_results *r) {
+    const cJSON *eff = r->config ? cJSON_GetObjectItemCaseSensitive(r->config, "effective") : NULL;
+    return eff ? cJSON_GetObjectItemCaseSensitive(eff, "carbon") : NULL;
+}
+
 /* carbon.pue from the run's config, when present */
 static double config_pue(const jm_results *r) {
-    const cJSON *c = r->config ? cJSON_GetObjectItemCaseSensitive(r->config, "carbon") : NULL;
+    const cJSON *c = config_carbon(r);
     const cJSON *p = c ? cJSON_GetObjectItemCaseSensitive(c, "pue") : NULL;
     return cJSON_IsNumber(p) && p->valuedouble >= 1.0 ? p->valuedouble : NAN;
 }
 
 static const char *config_region(const jm_results *r) {
-    const cJSON *c = r->config ? cJSON_GetObjectItemCaseSensitive(r->config, "carbon") : NULL;
+    const cJSON *c = config_carbon(r);
     const cJSON *g = c ? cJSON_GetObjectItemCaseSensitive(c, "region") : NULL;
     return cJSON_IsString(g) ? g->valuestring : NULL;
 }

@@ -606,7 +606,7 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
     cfg->json = root;
     static const char *const top_keys[] = {"name",     "description", "output_dir", "primary_meter",
                                            "run_rules", "meters",     "defaults",   "workloads",
-                                           "comparisons", "sweep",    NULL};
+                                           "comparisons", "sweep",    "carbon",     NULL};
     if (!cJSON_IsObject(root)) {
         fail(&cx, "", "the top level must be a JSON object");
         goto error;
@@ -618,6 +618,19 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
         get_string(&cx, root, "", "primary_meter", cfg->primary_meter,
                    sizeof cfg->primary_meter) != 0)
         goto error;
+    const cJSON *carbon = cJSON_GetObjectItemCaseSensitive(root, "carbon");
+    if (carbon) {
+        static const char *const carbon_keys[] = {"pue", "region", NULL};
+        if (!cJSON_IsObject(carbon)) {
+            fail(&cx, "carbon", "expected an object such as {\"pue\": 1.1, \"region\": \"europe-west1\"}");
+            goto error;
+        }
+        if (check_keys(&cx, carbon, "carbon", carbon_keys) != 0 ||
+            get_number(&cx, carbon, "carbon", "pue", false, 1.0, 5.0, &cfg->carbon_pue) != 0 ||
+            get_string(&cx, carbon, "carbon", "region", cfg->carbon_region,
+                       sizeof cfg->carbon_region) != 0)
+            goto error;
+    }
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(root, "run_rules");
     if (rules && parse_rules(&cx, rules, &cfg->rules) != 0)
         goto error;

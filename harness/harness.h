@@ -100,6 +100,8 @@ typedef struct jm_config {
     char description[512];
     char output_dir[JM_CFG_PATH_MAX]; /* "" = results/<UTC stamp> */
     char primary_meter[32];           /* "" = first available measured meter */
+    double carbon_pue;                /* 0 = not given (carbon accounting uses 1.0) */
+    char carbon_region[64];           /* grid region id for CO2e, "" = not given */
     jm_run_rules rules;
     int n_meters;
     char meters[JM_CFG_MAX_METERS][512]; /* meter specs "name:key=value,..." */

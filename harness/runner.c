@@ -45,6 +45,7 @@ typedef struct runner {
     int primary;                        /* index into active[] */
     bool primary_use[JM_METER_MAX_DOMAINS];
     jm_sampler *sampler;
+    jm_counters *counters; /* hardware counters, NULL when unavailable */
     double idle_power_w[JM_CFG_MAX_METERS][JM_METER_MAX_DOMAINS];
     int threads;
     char *err;
@@ -434,6 +435,22 @@ static int run_batches(runner *r, jm_workload *w, double min_seconds, int min_ba
     return 0;
 }
 
+/* Counter deltas of one run (cycles, instructions, FP operations). */
+static void counter_deltas(jm_run_result *run, const jm_counter_values *c0,
+                           const jm_counter_values *c1)
+{
+    double a, b;
+    run->counters = true;
+    run->cycles = jm_counters_get(c0, "cycles", &a) && jm_counters_get(c1, "cycles", &b) ? b - a : NAN;
+    run->instructions = jm_counters_get(c0, "instructions", &a) &&
+                                jm_counters_get(c1, "instructions", &b)
+                            ? b - a
+                            : NAN;
+    run->fp_ops = jm_counters_flops(c0, &a) && jm_counters_flops(c1, &b) ? b - a : NAN;
+    run->instructions_per_j = NAN;
+    run->counter_gflops = NAN;
+}
+
 static void fill_workload_header(const jm_workload_config *wc, jm_workload_result *wr)
 {
     const jm_workload_shape *s = &wc->shape;
@@ -508,10 +525,11 @@ static int run_workload(runner *r, const jm_workload_config *wc)
 
     int rc = JM_EXIT_OK;
     if (rules->warmup_s > 0) {
-        mark(r, "begin:warmup:%.40s", wc->name);
+        /* the warm-up is also the ranging run: an analyzer sets its ranges from it */
+        mark(r, "begin:ranging:%.40s", wc->name);
         if (run_batches(r, w, rules->warmup_s, 1, NULL, NULL, NULL, NULL) != 0)
             rc = JM_EXIT_SYSTEM;
-        mark(r, "end:warmup:%.40s", wc->name);
+        mark(r, "end:ranging:%.40s", wc->name);
     }
 
     uint64_t *lat = NULL;
@@ -530,11 +548,15 @@ static int run_workload(runner *r, const jm_workload_config *wc)
         char b[96], e[96];
         snprintf(b, sizeof b, "begin:testing:%.40s:run%d", wc->name, (i + 1) % 10000);
         snprintf(e, sizeof e, "end:testing:%.40s:run%d", wc->name, (i + 1) % 10000);
+        jm_counter_values c0, c1;
+        bool have_c0 = r->counters && jm_counters_read(r->counters, &c0, kerr, sizeof kerr) == JM_M_OK;
         mark(r, "%s", b);
         n_lat = 0;
         if (run_batches(r, w, rules->duration_s, rules->min_batches, run, &lat, &n_lat, &cap_lat) != 0)
             rc = JM_EXIT_SYSTEM;
         mark(r, "%s", e);
+        if (have_c0 && jm_counters_read(r->counters, &c1, kerr, sizeof kerr) == JM_M_OK)
+            counter_deltas(run, &c0, &c1);
         run->t0_ns = mark_time(r, b);
         run->t1_ns = mark_time(r, e);
         run->duration_s = (double)(run->t1_ns - run->t0_ns) / 1e9;
@@ -543,6 +565,10 @@ static int run_workload(runner *r, const jm_workload_config *wc)
         run->latency_p90_ns = percentile(lat, n_lat, 0.90);
         run->latency_p99_ns = percentile(lat, n_lat, 0.99);
         attribute_energy(r, run, wr);
+        if (run->counters && run->energy_j > 0) {
+            run->instructions_per_j = run->instructions / run->energy_j;
+            run->counter_gflops = run->duration_s > 0 ? run->fp_ops / run->duration_s / 1e9 : NAN;
+        }
         if (jm_interrupted)
             jm_run_result_invalidate(run, "interrupted (signal %d) before the run finished",
                                      (int)jm_interrupted);
@@ -595,6 +621,13 @@ static cJSON *config_as_used(const jm_config *cfg)
         cJSON_AddItemToArray(cmp, o);
     }
     cJSON_AddItemToObject(eff, "comparisons", cmp);
+    if (cfg->carbon_pue > 0 || cfg->carbon_region[0]) {
+        cJSON *carbon = cJSON_AddObjectToObject(eff, "carbon");
+        if (cfg->carbon_pue > 0)
+            cJSON_AddNumberToObject(carbon, "pue", cfg->carbon_pue);
+        if (cfg->carbon_region[0])
+            cJSON_AddStringToObject(carbon, "region", cfg->carbon_region);
+    }
     cJSON_AddItemToObject(c, "effective", eff);
     return c;
 }
@@ -624,6 +657,22 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
     snprintf(res->run_rules, sizeof res->run_rules, "%s", cfg->rules.name);
     res->quick = opt->quick || strcmp(cfg->rules.name, "quick") == 0;
     res->complete = true;
+    /* counters count threads created after they open: before any OpenMP region */
+    char creason[512];
+    if (jm_counters_open(&r->counters, creason, sizeof creason) == JM_M_OK) {
+        jm_counter_values v;
+        res->counters_available = true;
+        size_t used = 0;
+        if (jm_counters_read(r->counters, &v, creason, sizeof creason) == JM_M_OK)
+            for (int i = 0; i < v.n && used < sizeof res->counters_reason; i++)
+                used += (size_t)snprintf(res->counters_reason + used,
+                                         sizeof res->counters_reason - used, "%s%s",
+                                         i ? ", " : "counted: ", v.names[i]);
+    } else {
+        r->counters = NULL;
+        snprintf(res->counters_reason, sizeof res->counters_reason, "%s", creason);
+        progress(r, "hardware counters unavailable: %s\n", creason);
+    }
     res->system = jm_system_describe();
     res->config = config_as_used(cfg);
 
@@ -719,6 +768,8 @@ done:
     jm_utc_iso(res->finished_utc, sizeof res->finished_utc);
     if (r->sampler)
         jm_sampler_destroy(r->sampler);
+    if (r->counters)
+        jm_counters_close(r->counters);
     for (int i = 0; i < r->n_meters; i++)
         if (r->meters[i].available)
             jm_meter_close(&r->meters[i]);

@@ -1,5 +1,6 @@
 /* moe.c - the sparse mixture-of-experts FFN sublayer:
- *   router   logits = LN2(x1) Wr (GEMM), softmax, top-k per token (gate = the
+ *   router   logits = LN2(x1) Wr (GEMM), softmax, top-k per token, one
+ *            parallel region over token blocks (gate = the
  *            softmax probability of the chosen expert, not renormalised);
  *   dispatch capacity per expert ceil(cf * T * k / E) (dropless when cf <= 0),
  *            assignments kept in priority order slot 0 of every token first,
@@ -21,20 +22,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fastmath.h"
 #include "workload_internal.h"
 
-static void softmax_topk(jm_workload *w, size_t T)
+/* Softmax over the experts and top-k of tokens [t0, t1). */
+static void softmax_topk(jm_workload *w, size_t t0, size_t t1)
 {
     const size_t E = w->dims.E, K = w->dims.K;
-#pragma omp parallel for num_threads(w->shape.threads) schedule(static) if (w->shape.threads > 1)
-    for (size_t t = 0; t < T; ++t) {
+    for (size_t t = t0; t < t1; ++t) {
         float *p = w->logits + t * E;
         float mx = p[0];
         for (size_t e = 1; e < E; ++e)
             mx = p[e] > mx ? p[e] : mx;
         float sum = 0.0f;
         for (size_t e = 0; e < E; ++e) {
-            p[e] = expf(p[e] - mx);
+            p[e] = jm__expf(p[e] - mx);
             sum += p[e];
         }
         const float inv = 1.0f / sum;
@@ -53,6 +55,37 @@ static void softmax_topk(jm_workload *w, size_t T)
             w->gate[t * K + s] = p[best];
         }
     }
+}
+
+/* Router: logits = LN2(x1) Wr, softmax, top-k, in one parallel region: each
+ * thread runs the GEMM on its own block of tokens, then their softmax. */
+static int route(jm_workload *w, size_t T, char *err, size_t err_len)
+{
+    const jm__dims *d = &w->dims;
+    const size_t D = d->D, E = d->E;
+    const int th = w->shape.threads;
+    if (w->shape.backend == JM_BACKEND_OPENBLAS)
+        jm__openblas_set_threads(1);
+    int failed = 0;
+#pragma omp parallel num_threads(th) if (th > 1) reduction(| : failed)
+    {
+        const size_t nt = (size_t)omp_get_num_threads(), tid = (size_t)omp_get_thread_num();
+        const size_t t0 = T * tid / nt, t1 = T * (tid + 1) / nt;
+        jm__gemm_op router = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = t1 - t0, .n = E,
+                              .k = D, .alpha = 1.0f, .a = w->xn + t0 * D, .lda = D,
+                              .beta = 0.0f, .c = w->logits + t0 * E, .ldc = E, .threads = 1};
+        jm__w_bind(&router, w->wr, D, E, d->NR, 0, 0);
+        char local_err[256] = "";
+        if (t1 > t0 && jm__layer_gemm(w, &router, local_err, sizeof(local_err)) != 0) {
+            failed = 1;
+#pragma omp critical(jm_moe_err)
+            if (err && err_len)
+                snprintf(err, err_len, "moe router: %s", local_err);
+        } else {
+            softmax_topk(w, t0, t1);
+        }
+    }
+    return failed ? JM_K_ENOMEM : JM_K_OK;
 }
 
 /* Capacity, counting sort, work items. Returns the number of items; items of
@@ -166,17 +199,12 @@ static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err,
 int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t err_len)
 {
     const jm__dims *d = &w->dims;
-    const size_t D = d->D, E = d->E, K = d->K, F = d->F;
+    const size_t D = d->D, K = d->K, F = d->F;
     const int th = w->shape.threads;
     uint64_t t0 = jm__now_ns();
-    jm__gemm_op router = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = T, .n = E, .k = D,
-                          .alpha = 1.0f, .a = w->xn, .lda = D, .beta = 0.0f, .c = w->logits,
-                          .ldc = E, .threads = th};
-    jm__w_bind(&router, w->wr, D, E, d->NR, 0, 0);
-    int rc = jm__layer_gemm(w, &router, err, err_len);
+    int rc = route(w, T, err, err_len);
     if (rc)
         return rc;
-    softmax_topk(w, T);
     uint64_t t1 = jm__now_ns();
     size_t slot_items[65];
     const uint64_t dropped = dispatch(w, T, slot_items);

@@ -80,8 +80,11 @@ static void init_values(jm_workload *w)
 int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *err,
                        size_t err_len)
 {
-    if (!out)
-        return jm_workload_shape_check(NULL, err, err_len);
+    if (!out) {
+        if (err && err_len)
+            snprintf(err, err_len, "workload: out is NULL (expected where to store the workload)");
+        return JM_K_EINVAL;
+    }
     *out = NULL;
     int rc = jm_workload_shape_check(shape, err, err_len);
     if (rc)

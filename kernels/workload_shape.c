@@ -43,10 +43,21 @@ void jm__workload_dims(const jm_workload_shape *s, jm__dims *d)
         d->K = (size_t)s->top_k;
     }
     if (d->dense) {
-        /* hidden chunk: at most 8 Mi floats (32 MiB), a multiple of 64 columns */
+        /* hidden chunk: at most 8 Mi floats (32 MiB), a multiple of 64 columns
+         * and of the weights' panel width (chunks start on a panel) */
+        size_t unit = 64;
+        if (d->NR) {
+            size_t a = 64, b = d->NR;
+            while (b) {
+                const size_t r = a % b;
+                a = b;
+                b = r;
+            }
+            unit = 64 / a * d->NR;
+        }
         size_t fc = ((size_t)8 << 20) / (d->T ? d->T : 1);
-        fc = fc / 64 * 64;
-        fc = fc < 64 ? 64 : fc;
+        fc = fc / unit * unit;
+        fc = fc < unit ? unit : fc;
         d->FC = fc < d->F ? fc : d->F;
     }
 }

@@ -242,8 +242,11 @@ static void generated(emitter *e, const jm_mlperf_run *run)
 static void power(emitter *e, const jm_mlperf_run *run)
 {
     char text[40];
+    /* without a power measurement the window is the run itself, as LoadGen logs it */
+    const jm_scenario_result *r = run->result;
+    int64_t run_ns = r->t_end_ns > r->t_start_ns ? (int64_t)(r->t_end_ns - r->t_start_ns) : 0;
     int64_t begin_ns = run->has_power ? run->power_begin_unix_ns : run->start_unix_ns;
-    int64_t end_ns = run->has_power ? run->power_end_unix_ns : run->start_unix_ns;
+    int64_t end_ns = run->has_power ? run->power_end_unix_ns : run->start_unix_ns + run_ns;
     jm_mlperf_format_power_time(begin_ns, text, sizeof(text));
     EMIT_STR(e, "power_begin", text);
     jm_mlperf_format_power_time(end_ns, text, sizeof(text));

@@ -66,7 +66,8 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
                 out->n_errors++;
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(md, "is_warning")))
                 out->n_warnings++;
-            cJSON *copy = cJSON_Duplicate(val, true);
+            /* move the value out of the event (no copy: lists can be long) */
+            cJSON *copy = cJSON_DetachItemViaPointer(ev, (cJSON *)val);
             char raw[64] = "";
             raw_value(p + skip, n - skip, raw, sizeof(raw));
             cJSON *raw_item = cJSON_CreateString(raw);

@@ -64,6 +64,10 @@ typedef struct jm_run_result {
     bool estimated;
     int n_domains;
     jm_domain_energy domains[JM_R_MAX_DOMAINS];
+    /* hardware counters over the run (libpfm4/perf_event), when available */
+    bool counters;
+    double cycles, instructions, fp_ops; /* NaN where that event was not counted */
+    double instructions_per_j, counter_gflops;
     /* latency of the unit of work (batch or query), ns */
     double latency_p50_ns, latency_p90_ns, latency_p99_ns;
     bool valid;
@@ -167,6 +171,8 @@ typedef struct jm_results {
     cJSON *config;               /* owned: the config as used */
     double idle_duration_s;
     uint64_t sampler_cpu_ns;     /* sampler thread CPU time (overhead) */
+    bool counters_available;     /* hardware counters recorded per run */
+    char counters_reason[JM_R_TEXT_MAX]; /* why not, or the events counted */
     double sampler_overhead_pct;
     int n_meters;
     jm_meter_result *meters;     /* owned */

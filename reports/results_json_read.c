@@ -251,6 +251,19 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
         e->max_gap_ms = num(c, d, dp, "max_gap_ms", false, NAN);
     }
     run->n_domains = i;
+    const cJSON *hc = cJSON_GetObjectItemCaseSensitive(j, "counters");
+    if (hc && !cJSON_IsNull(hc)) {
+        char hp[256];
+        pathf(hp, sizeof(hp), "%s.counters", p);
+        if (is_object(c, hc, hp)) {
+            run->counters = true;
+            run->cycles = num(c, hc, hp, "cycles", false, NAN);
+            run->instructions = num(c, hc, hp, "instructions", false, NAN);
+            run->fp_ops = num(c, hc, hp, "fp_ops", false, NAN);
+            run->instructions_per_j = num(c, hc, hp, "instructions_per_j", false, NAN);
+            run->counter_gflops = num(c, hc, hp, "gflops", false, NAN);
+        }
+    }
     run->latency_p50_ns = num(c, j, p, "latency_p50_ns", false, NAN);
     run->latency_p90_ns = num(c, j, p, "latency_p90_ns", false, NAN);
     run->latency_p99_ns = num(c, j, p, "latency_p99_ns", false, NAN);
@@ -419,6 +432,12 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     r->idle_duration_s = num(&c, json, p, "idle_duration_s", false, NAN);
     r->sampler_cpu_ns = count(&c, json, p, "sampler_cpu_ns", false);
     r->sampler_overhead_pct = num(&c, json, p, "sampler_overhead_pct", false, NAN);
+    const cJSON *hcs = cJSON_GetObjectItemCaseSensitive(json, "hardware_counters");
+    if (hcs && is_object(&c, hcs, "hardware_counters")) {
+        r->counters_available = boolean(&c, hcs, "hardware_counters", "available", false, false);
+        str(&c, hcs, "hardware_counters", "reason", false, r->counters_reason,
+            sizeof(r->counters_reason));
+    }
 
     const cJSON *meters = array(&c, json, p, "meters", true);
     int i = 0;

@@ -77,6 +77,16 @@ static cJSON *run_json(const jm_run_result *run) {
         cJSON_AddItemToObject(e, "max_gap_ms", jm__json_num(d->max_gap_ms));
         cJSON_AddItemToArray(doms, e);
     }
+    if (run->counters) {
+        cJSON *hc = cJSON_AddObjectToObject(o, "counters");
+        cJSON_AddItemToObject(hc, "cycles", jm__json_num(run->cycles));
+        cJSON_AddItemToObject(hc, "instructions", jm__json_num(run->instructions));
+        cJSON_AddItemToObject(hc, "fp_ops", jm__json_num(run->fp_ops));
+        cJSON_AddItemToObject(hc, "instructions_per_j", jm__json_num(run->instructions_per_j));
+        cJSON_AddItemToObject(hc, "gflops", jm__json_num(run->counter_gflops));
+    } else {
+        cJSON_AddNullToObject(o, "counters");
+    }
     cJSON_AddItemToObject(o, "latency_p50_ns", jm__json_num(run->latency_p50_ns));
     cJSON_AddItemToObject(o, "latency_p90_ns", jm__json_num(run->latency_p90_ns));
     cJSON_AddItemToObject(o, "latency_p99_ns", jm__json_num(run->latency_p99_ns));
@@ -198,6 +208,9 @@ cJSON *jm_results_to_json(const jm_results *r) {
     cJSON_AddItemToObject(o, "idle_duration_s", jm__json_num(r->idle_duration_s));
     cJSON_AddNumberToObject(o, "sampler_cpu_ns", (double)r->sampler_cpu_ns);
     cJSON_AddItemToObject(o, "sampler_overhead_pct", jm__json_num(r->sampler_overhead_pct));
+    cJSON *hc = cJSON_AddObjectToObject(o, "hardware_counters");
+    cJSON_AddBoolToObject(hc, "available", r->counters_available);
+    cJSON_AddStringToObject(hc, "reason", r->counters_reason);
     cJSON *meters = cJSON_AddArrayToObject(o, "meters");
     for (int i = 0; i < r->n_meters; i++)
         cJSON_AddItemToArray(meters, meter_json(&r->meters[i]));

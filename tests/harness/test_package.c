@@ -309,7 +309,7 @@ Test(package, check_catches_every_removed_file)
         rel[strcspn(rel, "\n")] = '\0';
         char copy[700], path[1400], err[512];
         snprintf(copy, sizeof(copy), "%s/copy", base);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", copy, out, copy);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -al '%s' '%s'", copy, out, copy);
         cr_assert_eq(system(cmd), 0);
         snprintf(path, sizeof(path), "%s/%s", copy, rel);
         cr_assert_eq(remove(path), 0);
