@@ -81,28 +81,49 @@ static int gemm_call(bool openblas, const gemm_row *r, const float *a, const flo
                     r->threads, err, err_len);
 }
 
-/* Median GFLOP/s over opts->repeats samples of >= sample_ms each. */
-static int time_gemm(const bench_opts *o, bool openblas, const gemm_row *r, const float *a,
-                     const float *b, float *c, double *gflops, char *err, size_t err_len)
+/* Calls per sample so that one sample lasts >= sample_ms (from a warm-up). */
+static int calibrate(const bench_opts *o, bool openblas, const gemm_row *r, const float *a,
+                     const float *b, float *c, int *inner, char *err, size_t err_len)
 {
-    const double flops = 2.0 * r->m * (double)r->n * r->k;
-    uint64_t t0 = now_ns();
-    int rc = gemm_call(openblas, r, a, b, c, err, err_len); /* warm-up */
+    const uint64_t t0 = now_ns();
+    const int rc = gemm_call(openblas, r, a, b, c, err, err_len);
+    const double one_ns = (double)(now_ns() - t0) + 1.0;
+    const double n = ceil(o->sample_ms * 1e6 / one_ns);
+    *inner = n < 1.0 ? 1 : (n > 10000.0 ? 10000 : (int)n);
+    return rc;
+}
+
+static int sample(bool openblas, const gemm_row *r, int inner, const float *a, const float *b,
+                  float *c, double *gflops, char *err, size_t err_len)
+{
+    const uint64_t t0 = now_ns();
+    int rc = 0;
+    for (int i = 0; i < inner && !rc; ++i)
+        rc = gemm_call(openblas, r, a, b, c, err, err_len);
+    *gflops = 2.0 * r->m * (double)r->n * r->k * inner / (double)(now_ns() - t0);
+    return rc;
+}
+
+/* Median GFLOP/s over opts->repeats samples of >= sample_ms each; ours and
+ * OpenBLAS samples alternate so that both see the same machine load. */
+static int time_gemm_row(const bench_opts *o, gemm_row *r, const float *a, const float *b,
+                         float *c, char *err, size_t err_len)
+{
+    const bool blas = jm_gemm_openblas_available();
+    int inner_ours = 1, inner_blas = 1;
+    int rc = calibrate(o, false, r, a, b, c, &inner_ours, err, err_len);
+    if (!rc && blas)
+        rc = calibrate(o, true, r, a, b, c, &inner_blas, err, err_len);
+    double ours[64], theirs[64];
+    for (int s = 0; s < o->repeats && !rc; ++s) {
+        rc = sample(false, r, inner_ours, a, b, c, &ours[s], err, err_len);
+        if (!rc && blas)
+            rc = sample(true, r, inner_blas, a, b, c, &theirs[s], err, err_len);
+    }
     if (rc)
         return rc;
-    const double one_ns = (double)(now_ns() - t0) + 1.0;
-    int inner = (int)ceil(o->sample_ms * 1e6 / one_ns);
-    inner = inner < 1 ? 1 : (inner > 10000 ? 10000 : inner);
-    double samples[64];
-    for (int s = 0; s < o->repeats; ++s) {
-        t0 = now_ns();
-        for (int i = 0; i < inner && !rc; ++i)
-            rc = gemm_call(openblas, r, a, b, c, err, err_len);
-        if (rc)
-            return rc;
-        samples[s] = flops * inner / (double)(now_ns() - t0);
-    }
-    *gflops = median(samples, o->repeats);
+    r->ours_gflops = median(ours, o->repeats);
+    r->openblas_gflops = blas ? median(theirs, o->repeats) : NAN;
     return 0;
 }
 
@@ -131,9 +152,7 @@ static int bench_gemm(const bench_opts *o, gemm_row *rows, int *n_rows, char *er
         for (int t = 0; t < (o->threads > 1 ? 2 : 1) && !rc; ++t) {
             gemm_row *r = &rows[(*n_rows)++];
             *r = (gemm_row){shapes[s][0], shapes[s][1], shapes[s][2], team[t], 0.0, NAN};
-            rc = time_gemm(o, false, r, a, b, c, &r->ours_gflops, err, err_len);
-            if (!rc && jm_gemm_openblas_available())
-                rc = time_gemm(o, true, r, a, b, c, &r->openblas_gflops, err, err_len);
+            rc = time_gemm_row(o, r, a, b, c, err, err_len);
         }
     free(a);
     free(b);
@@ -157,28 +176,6 @@ static jm_workload_shape default_layer(jm_workload_kind kind, int d_ff, int thre
     return s;
 }
 
-static int time_layer(const bench_opts *o, jm_workload *w, int seqs, layer_row *out, char *err,
-                      size_t err_len)
-{
-    const jm_workload_shape *s = jm_workload_get_shape(w);
-    jm_run_stats st;
-    int rc = jm_workload_run(w, seqs, &st, err, err_len); /* warm-up */
-    double tps[64], share[64];
-    for (int r = 0; r < o->repeats && !rc; ++r) {
-        rc = jm_workload_run(w, seqs, &st, err, err_len);
-        tps[r] = (double)st.tokens / ((double)st.total_ns * 1e-9);
-        share[r] = (double)(st.router_ns + st.dispatch_ns + st.combine_ns) / (double)st.total_ns;
-    }
-    if (rc)
-        return rc;
-    out->tokens = seqs * s->seq_len;
-    out->threads = s->threads;
-    out->tokens_per_s = median(tps, o->repeats);
-    out->gflops = out->tokens_per_s * jm_workload_flops_per_token(s) * 1e-9;
-    out->dispatch_share = s->kind == JM_WORKLOAD_MOE ? median(share, o->repeats) : NAN;
-    return 0;
-}
-
 typedef struct layer_def {
     const char *name;
     jm_workload_kind kind;
@@ -192,30 +189,59 @@ static const layer_def layer_defs[] = {
 };
 enum { N_LAYER_DEFS = sizeof(layer_defs) / sizeof(layer_defs[0]) };
 
+/* One row per layer at batch `seqs`: a warm-up run of each, then repeats
+ * rounds that run every layer once (interleaved, so that a burst of load on
+ * the machine hits all layers alike), medians per layer. */
+static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, layer_row *out,
+                       char *err, size_t err_len)
+{
+    double tps[N_LAYER_DEFS][64], share[N_LAYER_DEFS][64];
+    jm_run_stats st;
+    int rc = 0;
+    for (int l = 0; l < N_LAYER_DEFS && !rc; ++l)
+        rc = jm_workload_run(w[l], seqs, &st, err, err_len);
+    for (int r = 0; r < o->repeats && !rc; ++r)
+        for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
+            rc = jm_workload_run(w[l], seqs, &st, err, err_len);
+            tps[l][r] = (double)st.tokens / ((double)st.total_ns * 1e-9);
+            share[l][r] =
+                (double)(st.router_ns + st.dispatch_ns + st.combine_ns) / (double)st.total_ns;
+        }
+    for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
+        const jm_workload_shape *s = jm_workload_get_shape(w[l]);
+        out[l].name = layer_defs[l].name;
+        out[l].tokens = seqs * s->seq_len;
+        out[l].threads = s->threads;
+        out[l].tokens_per_s = median(tps[l], o->repeats);
+        out[l].gflops = out[l].tokens_per_s * jm_workload_flops_per_token(s) * 1e-9;
+        out[l].dispatch_share =
+            s->kind == JM_WORKLOAD_MOE ? median(share[l], o->repeats) : NAN;
+    }
+    return rc;
+}
+
 /* rows: N_LAYER_DEFS for the default batch; with sweep also one row per
- * (layer, batch size) in sweep[], batch sizes from 1 sequence doubling up
+ * (batch size, layer) in sweep[], batch sizes from 1 sequence doubling up
  * to layer_seqs. */
 static int bench_layers(const bench_opts *o, layer_row *rows, layer_row *sweep, int *n_sweep,
                         char *err, size_t err_len)
 {
+    jm_workload *w[N_LAYER_DEFS] = {NULL};
     int rc = 0;
     *n_sweep = 0;
     for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
         jm_workload_shape s =
             default_layer(layer_defs[l].kind, layer_defs[l].d_ff, o->threads, o->layer_seqs);
-        jm_workload *w = NULL;
-        rc = jm_workload_create(&s, &w, err, err_len);
-        if (rc)
-            break;
-        rows[l].name = layer_defs[l].name;
-        rc = time_layer(o, w, o->layer_seqs, &rows[l], err, err_len);
-        for (int seqs = 1; o->sweep && !rc && seqs <= o->layer_seqs; seqs *= 2) {
-            layer_row *r = &sweep[(*n_sweep)++];
-            r->name = layer_defs[l].name;
-            rc = time_layer(o, w, seqs, r, err, err_len);
-        }
-        jm_workload_destroy(w);
+        rc = jm_workload_create(&s, &w[l], err, err_len);
     }
+    if (!rc)
+        rc = time_layers(o, w, o->layer_seqs, rows, err, err_len);
+    for (int seqs = 1; o->sweep && !rc && seqs <= o->layer_seqs; seqs *= 2) {
+        rc = time_layers(o, w, seqs, &sweep[*n_sweep], err, err_len);
+        *n_sweep += N_LAYER_DEFS;
+    }
+    for (int l = 0; l < N_LAYER_DEFS; ++l)
+        jm_workload_destroy(w[l]);
     return rc;
 }
 

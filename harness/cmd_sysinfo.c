@@ -51,6 +51,24 @@ static void print_text(const cJSON *sys)
                cJSON_IsTrue(cJSON_GetObjectItem(build, "openblas_backend")) ? "built in"
                                                                            : "not built");
     }
+    const cJSON *g;
+    cJSON_ArrayForEach(g, cJSON_GetObjectItem(sys, "gpus"))
+    {
+        printf("%-18s %d: %s, %.1f GiB, SM %d MHz, memory %d MHz, power limit %.0f W (NVML)\n",
+               "gpu:", cJSON_GetObjectItem(g, "index")->valueint,
+               cJSON_GetObjectItem(g, "name")->valuestring,
+               cJSON_GetObjectItem(g, "memory_bytes")->valuedouble / (1024.0 * 1024.0 * 1024.0),
+               cJSON_GetObjectItem(g, "sm_clock_max_mhz")->valueint,
+               cJSON_GetObjectItem(g, "mem_clock_max_mhz")->valueint,
+               cJSON_GetObjectItem(g, "power_limit_w")->valuedouble);
+    }
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(sys, "gpus")) == 0 &&
+        (v = cJSON_GetObjectItem(sys, "gpus_reason")) && cJSON_IsString(v))
+        printf("%-18s none listed: %s\n", "gpu:", v->valuestring);
+    const cJSON *cuda = cJSON_GetObjectItem(sys, "cuda_backend");
+    if (cJSON_IsObject(cuda))
+        printf("%-18s %s\n", "cuda backend:",
+               cJSON_GetObjectItem(cuda, "reason")->valuestring);
 }
 
 int jm_cmd_sysinfo(int argc, char **argv)

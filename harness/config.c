@@ -193,7 +193,7 @@ static int parse_rules(const cfg_ctx *cx, const cJSON *obj, jm_run_rules *r)
 static const char *const workload_keys[] = {
     "name",  "type",   "d_model",    "n_heads", "d_ff",
     "seq_len", "batch_seqs", "n_experts", "top_k", "capacity_factor",
-    "m",     "n",      "k",          "backend", "seed", NULL};
+    "m",     "n",      "k",          "backend", "precision", "seed", NULL};
 
 /* Fills a shape from obj (already merged with "defaults"). */
 static int parse_workload(const cfg_ctx *cx, const cJSON *obj, const char *path,
@@ -295,8 +295,28 @@ static int parse_workload(const cfg_ctx *cx, const cJSON *obj, const char *path,
             return fail(cx, p, "\"openblas\" is not built into this joulemark (install "
                                "libopenblas-dev and rebuild); expected \"native\"");
         s->backend = JM_BACKEND_OPENBLAS;
+    } else if (strcmp(backend, "cuda") == 0 || strcmp(backend, "cublas") == 0) {
+        char why[256];
+        if (!jm_cuda_available(why, sizeof why))
+            return fail(cx, p, "\"%s\" cannot run here: %s; expected \"native\"", backend, why);
+        if (strcmp(backend, "cublas") == 0 && !jm_cublas_built())
+            return fail(cx, p, "\"cublas\" is not built into this joulemark (CMake found no "
+                               "cuBLAS); expected \"cuda\"");
+        s->backend = strcmp(backend, "cuda") == 0 ? JM_BACKEND_CUDA : JM_BACKEND_CUBLAS;
     } else
-        return fail(cx, p, "got \"%s\"; expected \"native\" or \"openblas\"", backend);
+        return fail(cx, p, "got \"%s\"; expected \"native\", \"openblas\", \"cuda\" or "
+                           "\"cublas\"", backend);
+    char precision[16] = "fp32";
+    if (get_string(cx, obj, path, "precision", precision, sizeof precision) != 0)
+        return -1;
+    join_path(p, sizeof p, path, "precision");
+    if (strcmp(precision, "fp32") == 0)
+        s->precision = JM_PRECISION_FP32;
+    else if (strcmp(precision, "tf32") == 0)
+        s->precision = JM_PRECISION_TF32;
+    else
+        return fail(cx, p, "got \"%s\"; expected \"fp32\" or \"tf32\" (tf32 with backend "
+                           "\"cuda\" or \"cublas\")", precision);
 
     s->threads = 1; /* the shape check needs a valid count; the runner sets the real one */
     char kerr[512];
@@ -653,7 +673,7 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
         }
         static const char *const default_keys[] = {"d_model",   "n_heads", "d_ff",  "seq_len",
                                                    "batch_seqs", "n_experts", "top_k",
-                                                   "capacity_factor", "backend", "seed", NULL};
+                                                   "capacity_factor", "backend", "precision", "seed", NULL};
         if (check_keys(&cx, defaults, "defaults", default_keys) != 0)
             goto error;
     }

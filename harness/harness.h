@@ -190,6 +190,17 @@ typedef struct jm_sut {
     jm_scenario_clock clock;  /* optional */
 } jm_sut;
 
+/* A ready SUT over a workload (scenario_sut.c): issue(n) runs n samples in
+ * chunks of at most batch_seqs and sums the kernels' statistics in `total`.
+ * Use: jm_workload_sut ws = {.w = w}; jm_sut sut = {.ctx = &ws,
+ * .issue = jm_workload_sut_issue}; */
+typedef struct jm_workload_sut {
+    jm_workload *w;
+    jm_run_stats total; /* tokens, dropped tokens, phase times over all calls */
+    uint64_t calls;
+} jm_workload_sut;
+int jm_workload_sut_issue(void *ctx, int n_samples, char *err, size_t err_len);
+
 /* LoadGen's defaults for a scenario (min_duration 10 s, min queries 100,
  * samples per query 8 for MultiStream, percentile 0.90 / 0.99, ...). */
 void jm_scenario_settings_default(jm_scenario_kind scenario, jm_scenario_settings *s);
@@ -233,6 +244,36 @@ int64_t jm_early_stopping_min_passing(int64_t t, double p, double d, double c);
  * below the minimum (min_queries gets it); otherwise t such that the estimate
  * is the (n - t)-th smallest latency (0-based index n - t). */
 bool jm_early_stopping_estimate(int64_t n, double p, int64_t *t, int64_t *min_queries);
+
+/* From a finished run to its MLPerf logs (scenario_mlperf.c). */
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now, in ns: add it to a monotonic time to
+ * get Unix (UTC) time. */
+int64_t jm_mono_to_unix_offset_ns(void);
+/* Power file samples of one meter from the sampler's stored points: the sum
+ * of the given domains' cumulative energy at every point inside [t0, t1]
+ * plus the last point at or before t0 and the first at or after t1, in UTC
+ * (monotonic + offset). *out is malloc'ed (caller frees). Fails when the
+ * points do not cover the window. */
+int jm_scenario_power_samples(const jm_sampler_point *points, size_t n_points,
+                              const int *domains, int n_domains, uint64_t t0_ns, uint64_t t1_ns,
+                              int64_t mono_to_unix_ns, jm_mlperf_power_sample **out, size_t *n_out,
+                              char *err, size_t err_len);
+/* Fills *run for jm_mlperf_write_logs from a finished run: names, effective
+ * settings, result (not copied: keep it alive), UTC start and power window =
+ * the run [t_start, t_end], and when has_energy the energy, average power and
+ * the scenario's power metric. power_samples are left for the caller. */
+int jm_scenario_mlperf_run(jm_mlperf_run *run, const char *benchmark, const char *phase,
+                           const char *rules, const jm_scenario_settings *s,
+                           const jm_scenario_result *r, int64_t mono_to_unix_ns, bool has_energy,
+                           double energy_j, const char *energy_source, bool estimated, char *err,
+                           size_t err_len);
+
+/* Accuracy mode (scenario_accuracy.c): n_samples samples (1..64) checked
+ * against the fp64 reference, sample i on fresh inputs from seed + i; fills
+ * the per-sample entries (bits of each relative error), the max relative
+ * error, the workload's tolerance and pass/fail. */
+int jm_scenario_accuracy(jm_workload *w, const char *benchmark, uint64_t seed, int n_samples,
+                         jm_mlperf_accuracy *out, char *err, size_t err_len);
 
 /* Run rules: "quick" (short, not compliant) and "mlperf" (600 s, LoadGen's
  * min query counts, the MLPerf fixed seeds, ranging run then testing run). */

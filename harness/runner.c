@@ -480,7 +480,8 @@ static void fill_workload_header(const jm_workload_config *wc, jm_workload_resul
             cJSON_AddNumberToObject(shape, "capacity_factor", s->capacity_factor);
         }
     }
-    cJSON_AddStringToObject(shape, "backend", s->backend == JM_BACKEND_OPENBLAS ? "openblas" : "native");
+    cJSON_AddStringToObject(shape, "backend", jm_backend_name(s->backend));
+    cJSON_AddStringToObject(shape, "precision", jm_precision_name(s->precision));
     cJSON_AddNumberToObject(shape, "threads", s->threads);
     cJSON_AddNumberToObject(shape, "seed", (double)s->seed);
     wr->shape = shape;

@@ -181,6 +181,16 @@ static int run_server(engine *e)
     jm_scenario_result *r = e->r;
     double min_s = (double)s->min_duration_ms / 1e3;
     uint64_t min_ns = (uint64_t)(min_s * 1e9);
+    /* about qps x duration arrivals are needed: refuse absurd settings up front */
+    double expected = s->target_qps * min_s;
+    if (expected > 5e7 || (double)s->min_query_count > 5e7) {
+        snprintf(e->err, e->err_len,
+                 "scenario Server: %g QPS for %llu ms (%llu min queries) needs more than 5e7 "
+                 "queries; lower target_qps or min_duration_ms",
+                 s->target_qps, (unsigned long long)s->min_duration_ms,
+                 (unsigned long long)s->min_query_count);
+        return -1;
+    }
     /* the schedule: arrivals until both the min duration and the min query
      * count are covered (bounded by the max limits) */
     uint64_t n = 0, cap = 0;
@@ -197,6 +207,14 @@ static int run_server(engine *e)
         uint64_t t_ns = (uint64_t)llround(t_s * 1e9);
         if (s->max_duration_ms && t_ns >= s->max_duration_ms * 1000000ULL)
             break;
+        if (n >= 100000000ULL) { /* 800 MB of schedule: the settings are not sensible */
+            free(arrival);
+            snprintf(e->err, e->err_len,
+                     "scenario Server: %g QPS for %llu ms needs more than 1e8 queries; lower "
+                     "target_qps or min_duration_ms",
+                     s->target_qps, (unsigned long long)s->min_duration_ms);
+            return -1;
+        }
         if (grow(&arrival, &cap, n + 1) != 0) {
             free(arrival);
             snprintf(e->err, e->err_len, "scenario Server: out of memory for %llu arrivals",

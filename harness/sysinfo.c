@@ -174,6 +174,35 @@ static cJSON *describe_caches(hwloc_topology_t topo)
     return caches;
 }
 
+/* GPUs through NVML (name, memory, clocks, power limit) and the CUDA backend. */
+static void describe_gpus(cJSON *sys)
+{
+    jm_gpu_desc g[16];
+    int n = 0;
+    char reason[512];
+    cJSON *gpus = cJSON_AddArrayToObject(sys, "gpus");
+    const bool ok = jm_nvml_describe(NULL, g, 16, &n, reason, sizeof reason) == JM_M_OK;
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", g[i].index);
+        cJSON_AddStringToObject(o, "name", g[i].name);
+        cJSON_AddNumberToObject(o, "memory_bytes", (double)g[i].memory_bytes);
+        cJSON_AddNumberToObject(o, "sm_clock_max_mhz", g[i].sm_clock_max_mhz);
+        cJSON_AddNumberToObject(o, "mem_clock_max_mhz", g[i].mem_clock_max_mhz);
+        cJSON_AddNumberToObject(o, "power_limit_w", g[i].power_limit_w);
+        cJSON_AddItemToArray(gpus, o);
+    }
+    cJSON_AddStringToObject(sys, "gpus_source", ok ? "nvml" : "none");
+    cJSON_AddStringToObject(sys, "gpus_reason", reason);
+    char cuda[512];
+    const bool cuda_ok = jm_cuda_available(cuda, sizeof cuda);
+    cJSON *c = cJSON_AddObjectToObject(sys, "cuda_backend");
+    cJSON_AddBoolToObject(c, "built", jm_cuda_built());
+    cJSON_AddBoolToObject(c, "available", cuda_ok);
+    cJSON_AddStringToObject(c, "reason", cuda);
+    cJSON_AddBoolToObject(c, "cublas", jm_cublas_built());
+}
+
 cJSON *jm_system_describe(void)
 {
     cJSON *sys = cJSON_CreateObject();
@@ -256,6 +285,7 @@ cJSON *jm_system_describe(void)
     cJSON_AddStringToObject(build, "gemm_kernel", jm_gemm_kernel_name());
     cJSON_AddBoolToObject(build, "openblas_backend", jm_gemm_openblas_available());
     cJSON_AddItemToObject(sys, "build", build);
+    describe_gpus(sys);
     return sys;
 }
 

@@ -81,6 +81,11 @@ static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
                                          const float *restrict b, float *restrict c, size_t ldc,
                                          bool accumulate)
 {
+    /* C's 12 rows (2 lines each) are needed at the end: fetch them now */
+    for (int r = 0; r < MR; ++r) {
+        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)r * ldc + 16), _MM_HINT_T0);
+    }
     JM_ACC_DECL;
     JM_LOOP
     if (accumulate)

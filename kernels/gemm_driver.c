@@ -2,8 +2,9 @@
  * over kc, ic over mc, jr over NR, ir over MR), B packed per (jc, pc) block
  * unless it is pre-packed (weights), A packed per mc block (through the row
  * index when gathering), the micro-kernel from the dispatch table, and the
- * merge into C with the epilogue on the last kc block. OpenMP: the rows (or
- * the columns) are split into one independent part per thread, no barriers. */
+ * merge into C with the epilogue on the last kc block (scattered C rows are
+ * staged contiguously and merged once). OpenMP: the rows (or the columns)
+ * are split into one independent part per thread, no barriers. */
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,7 +150,9 @@ static int run_serial(const jm__gemm_op *op, const plan *base)
     plan pl = *base;
     const size_t kc_max = min_sz(pl.kc, op->k);
     const size_t nc_max = min_sz(pl.nc, ceil_div(op->n, pl.nr) * pl.nr);
-    const size_t mc = min_sz(pl.mc, ceil_div(op->m, pl.mr) * pl.mr);
+    /* equal row blocks: m = 1024 with mc 1020 would leave a 4-row block */
+    const size_t n_ib = ceil_div(op->m, pl.mc);
+    const size_t mc = ceil_div(ceil_div(op->m, n_ib), pl.mr) * pl.mr;
     const bool prepacked = op->bp && op->bp_nr == pl.nr;
     float *bp = prepacked ? NULL : jm__scratch(1, kc_max * nc_max);
     float *ap = jm__scratch(0, mc * kc_max);
@@ -178,6 +181,30 @@ static int run_serial(const jm__gemm_op *op, const plan *base)
             }
         }
     }
+    return JM_K_OK;
+}
+
+/* A GEMM that scatters C rows: computed into a contiguous per-thread
+ * staging block (full tiles go straight in, no merge per kc block), then
+ * merged once into the scattered rows with beta and the epilogue. */
+static int run_serial_scatter(const jm__gemm_op *op, const plan *pl)
+{
+    float *stage = jm__scratch(4, op->m * op->n);
+    if (!stage)
+        return JM_K_ENOMEM;
+    jm__gemm_op inner = *op;
+    inner.c = stage;
+    inner.ldc = op->n;
+    inner.c_rows = NULL;
+    inner.beta = 0.0f;
+    memset(&inner.epi, 0, sizeof(inner.epi));
+    const int rc = run_serial(&inner, pl);
+    if (rc)
+        return rc;
+    jm__gemm_op outer = *op;
+    outer.alpha = 1.0f; /* alpha is in the staged values */
+    for (size_t i = 0; i < op->m; ++i)
+        jm__gemm_store_row(&outer, stage + i * op->n, i, 0, op->n, true, true);
     return JM_K_OK;
 }
 
@@ -260,13 +287,14 @@ int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len)
     pl.threads = t;
     int failed = 0;
     if (t == 1) {
-        failed = run_serial(op, &pl) != JM_K_OK;
+        failed = (op->c_rows ? run_serial_scatter(op, &pl) : run_serial(op, &pl)) != JM_K_OK;
     } else {
 #pragma omp parallel num_threads(t) reduction(| : failed)
         {
             jm__gemm_op sub;
             split_op(op, &pl, by_rows, omp_get_thread_num(), omp_get_num_threads(), &sub);
-            if (sub.m && sub.n && run_serial(&sub, &pl) != JM_K_OK)
+            if (sub.m && sub.n &&
+                (sub.c_rows ? run_serial_scatter(&sub, &pl) : run_serial(&sub, &pl)) != JM_K_OK)
                 failed = 1;
         }
     }

@@ -118,7 +118,8 @@ double jm__gelu_d(double x);
 /* Sets OpenBLAS' process-wide thread count (no-op when not built in). */
 void jm__openblas_set_threads(int threads);
 
-/* Per-thread scratch (grows, kept for the thread's life). slot 0..3. */
+/* Per-thread scratch (grows, kept for the thread's life). Slots: 0 packed A,
+ * 1 packed B, 2 micro-tile, 3 attention / OpenBLAS gather, 4 scatter staging. */
 float *jm__scratch(int slot, size_t n_floats);
 
 #endif /* JM_GEMM_INTERNAL_H */

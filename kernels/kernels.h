@@ -91,7 +91,17 @@ typedef enum {
     JM_WORKLOAD_MOE = 2    /* pre-LN transformer layer: MHA + routed expert FFNs */
 } jm_workload_kind;
 
-typedef enum { JM_BACKEND_NATIVE = 0, JM_BACKEND_OPENBLAS = 1 } jm_backend;
+typedef enum {
+    JM_BACKEND_NATIVE = 0,
+    JM_BACKEND_OPENBLAS = 1,
+    JM_BACKEND_CUDA = 2,  /* NVIDIA GPU, our kernels (kernels/cuda/) */
+    JM_BACKEND_CUBLAS = 3 /* NVIDIA GPU, cuBLAS: GEMM workload only, for comparison */
+} jm_backend;
+
+/* Arithmetic of the GEMMs (accumulation is fp32 in every case). The CPU
+ * backends support fp32 only; the GPU runs the projection, FFN and expert
+ * GEMMs on TF32 tensor cores when tf32 (router and attention stay fp32). */
+typedef enum { JM_PRECISION_FP32 = 0, JM_PRECISION_TF32 = 1 } jm_precision;
 
 typedef struct jm_workload_shape {
     jm_workload_kind kind;
@@ -109,6 +119,7 @@ typedef struct jm_workload_shape {
     int threads;          /* OpenMP threads, >= 1 */
     jm_backend backend;
     uint64_t seed;        /* weights and inputs are drawn from this seed */
+    jm_precision precision; /* fp32 (0, the default) or tf32 (GPU backends only) */
 } jm_workload_shape;
 
 /* Per-call statistics filled by jm_workload_run. Times are wall-clock ns of
@@ -155,6 +166,24 @@ int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel
                        char *err, size_t err_len);
 /* The accepted error bound for fp32 against the fp64 reference. */
 double jm_workload_tolerance(const jm_workload_shape *s);
+
+/* "fp32" / "tf32"; NULL for a value that is not a precision. */
+const char *jm_precision_name(jm_precision p);
+/* "native", "openblas", "cuda", "cublas"; NULL for a value that is not a backend. */
+const char *jm_backend_name(jm_backend b);
+
+/* ------------------------------------------------------- GPU (CUDA) --- */
+
+/* True when this joulemark was built with CUDA (kernels/cuda/). */
+bool jm_cuda_built(void);
+/* True when a CUDA device is usable; reason says "built without CUDA", "no
+ * CUDA device: <runtime error>", or (when true) the device's name, memory and
+ * compute capability. reason may be NULL. */
+bool jm_cuda_available(char *reason, size_t reason_len);
+/* True when the cuBLAS comparison backend was built in. */
+bool jm_cublas_built(void);
+/* Device memory (bytes) a workload of this shape allocates on the GPU. */
+uint64_t jm_cuda_memory_bytes(const jm_workload_shape *s);
 
 /* Deterministic SplitMix64-based random fill in [-scale, scale]. */
 void jm_fill_uniform(float *x, size_t n, uint64_t seed, float scale);

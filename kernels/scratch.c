@@ -6,7 +6,7 @@
 
 #include "gemm_internal.h"
 
-enum { N_SLOTS = 4 };
+enum { N_SLOTS = 5 };
 
 static _Thread_local float *tl_buf[N_SLOTS];
 static _Thread_local size_t tl_cap[N_SLOTS];

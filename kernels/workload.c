@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda/cuda_backend.h"
 #include "workload_internal.h"
 
 static uint64_t sub_seed(uint64_t seed, uint64_t i)
@@ -89,6 +90,10 @@ int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *
     int rc = jm_workload_shape_check(shape, err, err_len);
     if (rc)
         return rc;
+    const bool gpu = shape->backend == JM_BACKEND_CUDA || shape->backend == JM_BACKEND_CUBLAS;
+    if (gpu && (rc = jm__cuda_device_ops ? jm__cuda_device_ops->fits(shape, err, err_len)
+                                         : JM_K_EBACKEND))
+        return rc;
     jm_workload *w = calloc(1, sizeof(*w));
     if (!w) {
         if (err && err_len)
@@ -117,6 +122,14 @@ int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *
         return JM_K_ENOMEM;
     }
     init_values(w);
+    if (gpu) {
+        w->dev = jm__cuda_device_ops; /* non-NULL: the shape check needs CUDA built */
+        rc = w->dev ? w->dev->attach(w, err, err_len) : JM_K_EBACKEND;
+        if (rc) {
+            jm_workload_destroy(w);
+            return rc;
+        }
+    }
     *out = w;
     return JM_K_OK;
 }
@@ -125,6 +138,8 @@ void jm_workload_destroy(jm_workload *w)
 {
     if (!w)
         return;
+    if (w->dev)
+        w->dev->detach(w);
 #define JM_FREE(name, type, count) free(w->name);
     JM_WORKLOAD_ARRAYS(JM_FREE)
 #undef JM_FREE
@@ -159,6 +174,8 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
     int rc = check_samples(w, n_samples, err, err_len);
     if (rc)
         return rc;
+    if (w->dev)
+        return w->dev->run(w, n_samples, stats, err, err_len);
     jm_run_stats st = {0};
     const jm__dims *d = &w->dims;
     const uint64_t t0 = jm__now_ns();
@@ -204,7 +221,12 @@ int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel
     float *in = d->gemm ? w->ga : w->x;
     const size_t in_width = d->gemm ? d->gk : d->D;
     jm_fill_uniform(in, rows * in_width, seed, 1.0f);
-    rc = jm_workload_run(w, n_samples, NULL, err, err_len);
+    if (w->dev) /* GPU: upload the input, poison the outputs; run; download */
+        rc = w->dev->put_input(w, err, err_len);
+    if (!rc)
+        rc = jm_workload_run(w, n_samples, NULL, err, err_len);
+    if (!rc && w->dev)
+        rc = w->dev->get_output(w, err, err_len);
     if (rc)
         return rc;
     const float *y = d->gemm ? w->gc : w->y;
@@ -253,5 +275,14 @@ int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel
         jm_fill_uniform(w->ga, d->gm * d->gk, sub_seed(w->shape.seed, 1), 1.0f);
     else
         jm_fill_uniform(w->x, d->T * d->D, sub_seed(w->shape.seed, 16), 1.0f);
+    if (w->dev) {
+        char derr[256];
+        const int drc = w->dev->put_input(w, derr, sizeof derr);
+        if (!rc && drc) {
+            if (err && err_len)
+                snprintf(err, err_len, "verify: restoring the resident input: %s", derr);
+            rc = drc;
+        }
+    }
     return rc;
 }

@@ -92,6 +92,9 @@ struct jm_workload {
     jm_workload_shape shape;
     jm__dims dims;
     uint64_t last_dropped;
+    /* GPU backends (kernels/cuda/): the binding and the device state, NULL on the CPU */
+    const struct jm__device_ops *dev;
+    struct jm__cuda_state *gpu;
 #define JM_FIELD(name, type, count) type *name;
     JM_WORKLOAD_ARRAYS(JM_FIELD)
 #undef JM_FIELD

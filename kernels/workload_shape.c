@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "cuda/cuda_backend.h"
 #include "workload_internal.h"
 
 void jm__workload_dims(const jm_workload_shape *s, jm__dims *d)
@@ -91,9 +92,12 @@ int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_le
                    (int)s->kind);
     if ((rc = range(err, err_len, "threads", s->threads, 1, 1024)))
         return rc;
-    if (s->backend != JM_BACKEND_NATIVE && s->backend != JM_BACKEND_OPENBLAS)
-        return bad(err, err_len, "backend: %d is not a backend (expected 0 native, 1 openblas)",
+    if (!jm_backend_name(s->backend))
+        return bad(err, err_len,
+                   "backend: %d is not a backend (expected 0 native, 1 openblas, 2 cuda, 3 cublas)",
                    (int)s->backend);
+    if ((rc = jm__cuda_shape_check(s, err, err_len)))
+        return rc;
     if (s->backend == JM_BACKEND_OPENBLAS && !jm_gemm_openblas_available()) {
         if (err && err_len)
             snprintf(err, err_len, "backend: openblas was not built into this joulemark "
@@ -221,5 +225,7 @@ uint64_t jm_workload_memory_bytes(const jm_workload_shape *s)
 
 double jm_workload_tolerance(const jm_workload_shape *s)
 {
+    if (s->precision == JM_PRECISION_TF32) /* 10-bit mantissa inputs, fp32 accumulate */
+        return s->kind == JM_WORKLOAD_GEMM ? 5e-3 : 1e-2;
     return s->kind == JM_WORKLOAD_GEMM ? 1e-4 : 1e-3;
 }

@@ -242,6 +242,23 @@ int jm_replay_energy(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t
 /* "MM-DD-YYYY HH:MM:SS.mmm" (UTC, PTDaemon and LoadGen power_begin) -> epoch ns. */
 int jm_ptd_time_parse(const char *text, uint64_t *ns);
 
+/* ------------------------------------------------- GPUs seen by NVML --- */
+/* One GPU as NVML describes it; 0 means NVML did not report the field. */
+typedef struct jm_gpu_desc {
+    unsigned index;
+    char name[96];
+    uint64_t memory_bytes;      /* total device memory */
+    unsigned sm_clock_max_mhz;  /* maximum SM clock */
+    unsigned mem_clock_max_mhz; /* maximum memory clock */
+    double power_limit_w;       /* power management limit */
+} jm_gpu_desc;
+
+/* Lists up to max GPUs through NVML (dlopen of lib, NULL = libnvidia-ml.so.1);
+ * *n = the number filled. Returns JM_M_OK, or JM_M_UNAVAILABLE with *n = 0 and
+ * reason saying why (no library, symbol missing, driver not loaded). */
+int jm_nvml_describe(const char *lib, jm_gpu_desc *out, int max, int *n, char *reason,
+                     size_t reason_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* mlperf_accuracy.c - accuracy mode outputs: mlperf_log_accuracy.json (one
  * entry per checked sample, LoadGen's {"seq_id", "qsl_idx", "data"} form with
- * the output checksum as hex data; kept <= 10 KiB) and accuracy.txt (the
+ * the sample's data as hex: the bits of its relative error against the fp64
+ * reference; kept <= 10 KiB) and accuracy.txt (the
  * metric lines, then "hash=<sha256 of mlperf_log_accuracy.json>"). */
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,7 @@ int jm_mlperf_write_accuracy(const jm_mlperf_accuracy *acc, const char *dir, cha
     jm__buf_puts(&log, "[\n");
     for (int i = 0; i < acc->n_entries; i++)
         jm__buf_printf(&log, "{ \"seq_id\" : %d, \"qsl_idx\" : %d, \"data\" : \"%016llX\" }%s\n",
-                       i, i, (unsigned long long)acc->entry_checksum[i],
+                       i, i, (unsigned long long)acc->entry_data[i],
                        i + 1 < acc->n_entries ? "," : "");
     jm__buf_puts(&log, "]\n");
     if (!log.failed && log.len > ACCURACY_LOG_MAX_BYTES) {

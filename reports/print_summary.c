@@ -50,7 +50,8 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 jm__fmt(a, sizeof(a), "%.1f", s->tokens_per_s.median),
                 jm__fmt(b, sizeof(b), "%.2f", s->avg_power_w.median), mj,
                 jm__fmt(f, sizeof(f), "%.2f", s->tokens_per_j.median), src[0] ? src : "none",
-                est ? warn : "", est ? " ESTIMATED" : "", est ? reset : "");
+                est ? warn : "", est && !strstr(src, "ESTIMATED") ? " ESTIMATED" : "",
+                est ? reset : "");
         for (int k = 0; k < w->n_runs; k++)
             for (int m = 0; m < w->runs[k].n_invalid_reasons; m++)
                 fprintf(out, "  %s run %d (%s) invalid: %s\n", w->name, w->runs[k].index,
@@ -71,6 +72,7 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 jm__fmt(pr, sizeof(pr), "%.3g", c->params_ratio),
                 jm__fmt(fr, sizeof(fr), "%.3g", c->flops_ratio),
                 c->energy_source[0] ? c->energy_source : "none", c->estimated ? warn : "",
-                c->estimated ? " ESTIMATED" : "", c->estimated ? reset : "");
+                c->estimated && !strstr(c->energy_source, "ESTIMATED") ? " ESTIMATED" : "",
+                c->estimated ? reset : "");
     }
 }

@@ -424,7 +424,8 @@ int jm_mlperf_summary_parse(const char *text, cJSON **out, char *err, size_t err
 const char *const *jm_mlperf_required_keys(jm_scenario_kind scenario);
 
 /* Accuracy mode outputs: accuracy.txt (metric lines then "hash=<sha256 of
- * mlperf_log_accuracy.json>") and mlperf_log_accuracy.json (<= 10 KiB). */
+ * mlperf_log_accuracy.json>") and mlperf_log_accuracy.json (<= 10 KiB, one
+ * entry per checked sample; jm_scenario_accuracy in harness.h fills this). */
 typedef struct jm_mlperf_accuracy {
     char benchmark[JM_R_NAME_MAX];
     uint64_t seed;            /* fixed seed of the sample set */
@@ -432,7 +433,7 @@ typedef struct jm_mlperf_accuracy {
     double rel_err, tolerance;
     bool passed;
     int n_entries;            /* entries of the accuracy log (at most 64) */
-    uint64_t entry_checksum[64]; /* per-sample output checksums */
+    uint64_t entry_data[64];  /* per checked sample: the IEEE-754 bits of its relative error */
 } jm_mlperf_accuracy;
 int jm_mlperf_write_accuracy(const jm_mlperf_accuracy *acc, const char *dir, char *err,
                              size_t err_len);

@@ -502,3 +502,136 @@ Test(run_rules, testing_run_sized_from_ranging)
     jm_scenario_result_free(&rr);
     jm_scenario_result_free(&tr);
 }
+
+/* ---- from a run to its MLPerf log inputs ---- */
+
+Test(scenario_mlperf, power_samples_cover_the_window)
+{
+    jm_sampler_point pts[10];
+    memset(pts, 0, sizeof(pts));
+    for (int i = 0; i < 10; i++) { /* every 100 ms; domain 0 at 10 W, domain 2 at 5 W */
+        pts[i].t_ns = 1000000000ULL + (uint64_t)i * 100000000ULL;
+        pts[i].energy_j[0] = 1.0 * i;
+        pts[i].energy_j[2] = 0.5 * i;
+    }
+    int doms[] = {0, 2};
+    jm_mlperf_power_sample *s;
+    size_t n;
+    char err[256];
+    /* window [1.25 s, 1.55 s]: points at 1.2 .. 1.6 s */
+    cr_assert_eq(jm_scenario_power_samples(pts, 10, doms, 2, 1250000000ULL, 1550000000ULL, 7,
+                                           &s, &n, err, sizeof(err)),
+                 0, "%s", err);
+    cr_expect_eq(n, 5);
+    cr_expect_eq(s[0].unix_ns, 1200000007LL);
+    cr_expect_eq(s[4].unix_ns, 1600000007LL);
+    cr_expect_float_eq(s[4].energy_j - s[0].energy_j, 1.5 * 4, 1e-12);
+    free(s);
+    cr_expect_neq(jm_scenario_power_samples(pts, 10, doms, 2, 500000000ULL, 1550000000ULL, 0, &s,
+                                            &n, err, sizeof(err)),
+                  0);
+    cr_expect(strstr(err, "before its start") != NULL, "%s", err);
+    cr_expect_neq(jm_scenario_power_samples(pts, 10, doms, 2, 1250000000ULL, 9000000000ULL, 0,
+                                            &s, &n, err, sizeof(err)),
+                  0);
+    cr_expect(strstr(err, "after its end") != NULL, "%s", err);
+    int bad[] = {99};
+    cr_expect_neq(jm_scenario_power_samples(pts, 10, bad, 1, 0, 1, 0, &s, &n, err, sizeof(err)),
+                  0);
+}
+
+Test(scenario_mlperf, run_fills_window_and_metric)
+{
+    jm_scenario_settings s;
+    jm_scenario_settings_default(JM_SCENARIO_SINGLE_STREAM, &s);
+    jm_scenario_result r;
+    memset(&r, 0, sizeof(r));
+    r.queries = 400;
+    r.t_start_ns = 5000000000ULL;
+    r.t_end_ns = 15000000000ULL; /* 10 s */
+    jm_mlperf_run run;
+    char err[256];
+    cr_assert_eq(jm_scenario_mlperf_run(&run, "moe-layer", "testing", "mlperf", &s, &r,
+                                        1000000000000000000LL, true, 200.0, "rapl:package-0",
+                                        false, err, sizeof(err)),
+                 0, "%s", err);
+    cr_expect_eq(run.power_begin_unix_ns, 1000000005000000000LL);
+    cr_expect_eq(run.power_end_unix_ns, 1000000015000000000LL);
+    cr_expect_float_eq(run.avg_power_w, 20.0, 1e-12);
+    cr_expect_float_eq(run.power_metric, 500.0, 1e-9); /* 200 J x 1000 / 400 queries */
+    cr_expect_str_eq(run.power_unit, "mJ/query");
+    cr_expect(run.has_power);
+    cr_expect_eq(run.result, &r);
+    int64_t off = jm_mono_to_unix_offset_ns();
+    cr_expect_gt(off, 1500000000LL * 1000000000LL); /* after 2017 */
+}
+
+/* ---- accuracy mode ---- */
+
+Test(scenario_accuracy, samples_checked_against_fp64)
+{
+    jm_workload_shape shape = {.kind = JM_WORKLOAD_DENSE, .d_model = 32, .n_heads = 2,
+                               .d_ff = 64, .seq_len = 8, .batch_seqs = 2, .threads = 1,
+                               .seed = 5};
+    jm_workload *w;
+    char err[512];
+    cr_assert_eq(jm_workload_create(&shape, &w, err, sizeof(err)), 0, "%s", err);
+    jm_mlperf_accuracy acc;
+    cr_assert_eq(jm_scenario_accuracy(w, "dense-layer", 100, 4, &acc, err, sizeof(err)), 0, "%s",
+                 err);
+    cr_expect_eq(acc.n_entries, 4);
+    cr_expect(acc.passed, "rel err %g > tolerance %g", acc.rel_err, acc.tolerance);
+    double worst = 0;
+    for (int i = 0; i < 4; i++) { /* each entry is that sample's own relative error */
+        double rel, logged;
+        cr_assert_eq(jm_workload_verify(w, 100 + (uint64_t)i, 1, &rel, err, sizeof(err)), 0);
+        memcpy(&logged, &acc.entry_data[i], sizeof(logged));
+        cr_expect_eq(logged, rel, "sample %d", i);
+        worst = rel > worst ? rel : worst;
+    }
+    cr_expect_eq(acc.rel_err, worst);
+    cr_expect_gt(acc.rel_err, 0.0);
+    cr_expect_neq(jm_scenario_accuracy(w, "dense-layer", 1, 65, &acc, err, sizeof(err)), 0);
+    jm_workload_destroy(w);
+}
+
+Test(scenario_sut, workload_sut_runs_queries_in_batches)
+{
+    jm_workload_shape shape = {.kind = JM_WORKLOAD_MOE, .d_model = 32, .n_heads = 2, .d_ff = 32,
+                               .n_experts = 4, .top_k = 2, .seq_len = 8, .batch_seqs = 3,
+                               .threads = 1, .seed = 9};
+    jm_workload *w;
+    char err[512];
+    cr_assert_eq(jm_workload_create(&shape, &w, err, sizeof(err)), 0, "%s", err);
+    jm_workload_sut ws = {.w = w};
+    jm_sut sut = {.ctx = &ws, .issue = jm_workload_sut_issue};
+    jm_scenario_settings s;
+    jm_scenario_settings_default(JM_SCENARIO_OFFLINE, &s);
+    s.min_duration_ms = 0;
+    s.min_query_count = 10; /* one query of 10 samples */
+    s.tokens_per_sample = 8;
+    jm_scenario_result r;
+    cr_assert_eq(jm_scenario_run(&s, &sut, &r, err, sizeof(err)), 0, "%s", err);
+    cr_expect_eq(r.samples, 10);
+    cr_expect_eq(ws.calls, 4); /* 3 + 3 + 3 + 1 */
+    cr_expect_eq(ws.total.tokens, 80);
+    cr_expect_eq(r.tokens, 80);
+    cr_expect_eq(ws.total.routed_assignments, 160); /* top-2 */
+    jm_scenario_result_free(&r);
+    jm_workload_destroy(w);
+}
+
+Test(engine, absurd_server_schedule_is_refused)
+{
+    fake f = {.service_ns = 1};
+    jm_sut sut = fake_sut(&f);
+    jm_scenario_settings s;
+    jm_scenario_settings_default(JM_SCENARIO_SERVER, &s);
+    s.target_qps = 1e9;
+    s.min_duration_ms = 600000;
+    jm_scenario_result r;
+    char err[256] = "";
+    cr_expect_neq(jm_scenario_run(&s, &sut, &r, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "target_qps") != NULL, "%s", err);
+    cr_expect_eq(f.calls, 0);
+}

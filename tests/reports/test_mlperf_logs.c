@@ -226,7 +226,7 @@ Test(mlperf_logs, accuracy_outputs_hash_their_log)
     acc.passed = true;
     acc.n_entries = 64;
     for (int i = 0; i < 64; i++)
-        acc.entry_checksum[i] = 0x0123456789abcdefULL * (uint64_t)(i + 1);
+        acc.entry_data[i] = 0x0123456789abcdefULL * (uint64_t)(i + 1);
     char err[512];
     cr_assert_eq(jm_mlperf_write_accuracy(&acc, dir, err, sizeof(err)), JM_R_OK, "%s", err);
     char path[512];
