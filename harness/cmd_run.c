@@ -15,7 +15,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--meter SPEC]...\n\n"
+            "usage: joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--meter SPEC]...\n"
+            "                     [--rules default|quick|mlperf] [--scenario NAME[:qps=X,latency_ms=Y]]...\n\n"
             "Runs the workloads of CONFIG (default: configs/default.json) while the meters\n"
             "record energy, then writes results.json, trace.csv, summary.csv and report.html.\n\n"
             "  -o, --output DIR   output directory (default: results/<UTC timestamp>/)\n"
@@ -24,6 +25,12 @@ static void usage(FILE *out)
             "  -m, --meter SPEC   use this meter instead of the config's list; repeatable:\n"
             "                     NAME[:KEY=VALUE,...], e.g. rapl, rapl:root=/tmp/sys,\n"
             "                     estimate:tdp_w=120, ptd:host=127.0.0.1,port=8888\n"
+            "  -r, --rules NAME   run rules: default, quick (as --quick) or mlperf (600 s\n"
+            "                     scenario runs, ranging then testing, fixed seeds; adds\n"
+            "                     Offline and SingleStream unless scenarios are given)\n"
+            "  -s, --scenario S   also run every workload under this MLPerf scenario and write\n"
+            "                     LoadGen logs under DIR/mlperf/; repeatable: Offline,\n"
+            "                     SingleStream, MultiStream, Server:qps=2,latency_ms=5000\n"
             "  -h, --help         this text\n\n"
             "exit codes: 0 ok, 1 a run is invalid or the run was interrupted, 2 usage or\n"
             "config error, 3 meter/system/I-O error\n");
@@ -57,14 +64,19 @@ int jm_cmd_run(int argc, char **argv)
                                          {"quick", no_argument, NULL, 'q'},
                                          {"force", no_argument, NULL, 'f'},
                                          {"meter", required_argument, NULL, 'm'},
+                                         {"rules", required_argument, NULL, 'r'},
+                                         {"scenario", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out_dir = NULL;
     bool quick = false, force = false;
     char *meters[JM_CFG_MAX_METERS];
     int n_meters = 0;
+    char *scenarios[JM_SCENARIO_COUNT];
+    int n_scenarios = 0;
+    const char *rules = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "o:qfm:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qfm:r:s:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_dir = optarg;
@@ -81,6 +93,16 @@ int jm_cmd_run(int argc, char **argv)
                 return JM_EXIT_USAGE;
             }
             meters[n_meters++] = optarg;
+            break;
+        case 'r':
+            rules = optarg;
+            break;
+        case 's':
+            if (n_scenarios >= JM_SCENARIO_COUNT) {
+                fprintf(stderr, "joulemark run: at most %d --scenario options\n", JM_SCENARIO_COUNT);
+                return JM_EXIT_USAGE;
+            }
+            scenarios[n_scenarios++] = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -104,6 +126,16 @@ int jm_cmd_run(int argc, char **argv)
         return JM_EXIT_USAGE;
     }
     if (n_meters > 0 && jm_config_set_meters(&cfg, meters, n_meters, err, sizeof err) != 0) {
+        fprintf(stderr, "joulemark run: %s\n", err);
+        jm_config_free(&cfg);
+        return JM_EXIT_USAGE;
+    }
+    if (n_scenarios > 0 && jm_config_set_scenarios(&cfg, scenarios, n_scenarios, err, sizeof err) != 0) {
+        fprintf(stderr, "joulemark run: %s\n", err);
+        jm_config_free(&cfg);
+        return JM_EXIT_USAGE;
+    }
+    if (rules && jm_config_set_preset(&cfg, rules, err, sizeof err) != 0) {
         fprintf(stderr, "joulemark run: %s\n", err);
         jm_config_free(&cfg);
         return JM_EXIT_USAGE;
@@ -132,6 +164,22 @@ int jm_cmd_run(int argc, char **argv)
                 out_dir);
         jm_config_free(&cfg);
         return JM_EXIT_USAGE;
+    }
+    if (state > 0) {
+        /* --force: drop what an earlier run wrote, so that no stale file (an old
+         * scenario's logs, say) mixes with this run's results */
+        static const char *const ours[] = {"results.json", "trace.csv",  "summary.csv",
+                                           "report.html",  "mlperf",     "meters", NULL};
+        for (const char *const *o = ours; *o; o++) {
+            char path[JM_CFG_PATH_MAX + 80];
+            snprintf(path, sizeof path, "%s/%s", out_dir, *o);
+            if (jm_remove_tree(path) != 0) {
+                fprintf(stderr, "joulemark run: --force: cannot remove %s: %s\n", path,
+                        strerror(errno));
+                jm_config_free(&cfg);
+                return JM_EXIT_SYSTEM;
+            }
+        }
     }
     if (jm_mkdir_p(out_dir, err, sizeof err) != 0 || access(out_dir, W_OK) != 0) {
         fprintf(stderr, "joulemark run: cannot write to output directory %s: %s\n", out_dir,

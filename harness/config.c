@@ -54,6 +54,28 @@ static void join_path(char *out, size_t len, const char *parent, const char *key
         snprintf(out, len, "%s", key);
 }
 
+/* "a, b, c" from a NULL-terminated list. */
+static void join_names(const char *const *names, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (const char *const *a = names; *a; a++) {
+        strncat(out, *a, len - strlen(out) - 1);
+        if (a[1])
+            strncat(out, ", ", len - strlen(out) - 1);
+    }
+}
+
+/* Whether a meter of that name is in the config's list ("rapl" matches "rapl:root=..."). */
+static bool meters_list_has(const jm_config *cfg, const char *name)
+{
+    for (int m = 0; m < cfg->n_meters; m++) {
+        size_t n = strcspn(cfg->meters[m], ":");
+        if (strlen(name) == n && strncmp(cfg->meters[m], name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int check_keys(const cfg_ctx *cx, const cJSON *obj, const char *path,
                       const char *const *allowed)
 {
@@ -70,12 +92,8 @@ static int check_keys(const cfg_ctx *cx, const cJSON *obj, const char *path,
         const char *near = jm_nearest(item->string, allowed);
         if (near)
             return fail(cx, p, "unknown key; did you mean \"%s\"?", near);
-        char list[512] = "";
-        for (const char *const *a = allowed; *a; a++) {
-            strncat(list, *a, sizeof list - strlen(list) - 1);
-            if (a[1])
-                strncat(list, ", ", sizeof list - strlen(list) - 1);
-        }
+        char list[512];
+        join_names(allowed, list, sizeof list);
         return fail(cx, p, "unknown key; expected one of: %s", list);
     }
     return 0;
@@ -369,12 +387,8 @@ static int add_meter_spec(const cfg_ctx *cx, jm_config *cfg, const char *spec_te
             names[n++] = (*o)->name;
         names[n] = NULL;
         const char *near = jm_nearest(spec.name, names);
-        char list[512] = "";
-        for (int i = 0; i < n; i++) {
-            strncat(list, names[i], sizeof list - strlen(list) - 1);
-            if (i + 1 < n)
-                strncat(list, ", ", sizeof list - strlen(list) - 1);
-        }
+        char list[512];
+        join_names(names, list, sizeof list);
         if (near)
             return fail(cx, path, "unknown meter \"%s\"; did you mean \"%s\"?", spec.name, near);
         return fail(cx, path, "unknown meter \"%s\"; expected one of: %s", spec.name, list);
@@ -583,6 +597,144 @@ static int apply_sweep(const cfg_ctx *cx, const cJSON *sweep, jm_config *cfg)
     return 0;
 }
 
+/* The mlperf preset without "scenarios": Offline and SingleStream. */
+static void mlperf_default_scenarios(jm_config *cfg)
+{
+    memset(cfg->scenarios, 0, sizeof cfg->scenarios);
+    cfg->scenarios[0].kind = JM_SCENARIO_OFFLINE;
+    cfg->scenarios[1].kind = JM_SCENARIO_SINGLE_STREAM;
+    cfg->n_scenarios = 2;
+}
+
+static int add_scenario(const cfg_ctx *cx, jm_config *cfg, const char *path, const char *name,
+                        double qps, double latency_ms)
+{
+    jm_scenario_kind kind;
+    char serr[256];
+    if (jm_scenario_from_name(name, &kind, serr, sizeof serr) != 0)
+        return fail(cx, path, "\"%s\" is not a scenario; expected \"Offline\", \"SingleStream\", "
+                              "\"MultiStream\" or \"Server\"",
+                    name);
+    for (int i = 0; i < cfg->n_scenarios; i++)
+        if (cfg->scenarios[i].kind == kind)
+            return fail(cx, path, "scenario \"%s\" is listed twice", name);
+    if (kind == JM_SCENARIO_SERVER && !(qps > 0))
+        return fail(cx, path, "the Server scenario needs target_qps > 0 (queries per second of "
+                              "its Poisson arrivals)");
+    jm_scenario_config *sc = &cfg->scenarios[cfg->n_scenarios++];
+    sc->kind = kind;
+    sc->target_qps = qps;
+    sc->target_latency_ms = latency_ms;
+    return 0;
+}
+
+/* "scenarios": ["Offline", {"scenario": "Server", "target_qps": 2, "target_latency_ms": 5000}] */
+static int parse_scenarios(const cfg_ctx *cx, const cJSON *arr, jm_config *cfg)
+{
+    static const char *const keys[] = {"scenario", "target_qps", "target_latency_ms", NULL};
+    if (!cJSON_IsArray(arr))
+        return fail(cx, "scenarios", "expected an array such as [\"Offline\", \"SingleStream\"]");
+    cfg->n_scenarios = 0;
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        char path[64];
+        snprintf(path, sizeof path, "scenarios[%d]", i++);
+        if (i > JM_SCENARIO_COUNT)
+            return fail(cx, path, "at most %d scenarios", JM_SCENARIO_COUNT);
+        if (cJSON_IsString(e)) {
+            if (add_scenario(cx, cfg, path, e->valuestring, 0, 0) != 0)
+                return -1;
+            continue;
+        }
+        if (!cJSON_IsObject(e))
+            return fail(cx, path, "expected a scenario name or an object with \"scenario\"");
+        if (check_keys(cx, e, path, keys) != 0)
+            return -1;
+        char name[32] = "";
+        double qps = 0, latency_ms = 0;
+        char p[96];
+        snprintf(p, sizeof p, "%s.scenario", path);
+        if (!cJSON_GetObjectItemCaseSensitive(e, "scenario"))
+            return fail(cx, p, "missing; expected \"Offline\", \"SingleStream\", \"MultiStream\" or "
+                               "\"Server\"");
+        if (get_string(cx, e, path, "scenario", name, sizeof name) != 0 ||
+            get_number(cx, e, path, "target_qps", false, 1e-6, 1e9, &qps) != 0 ||
+            get_number(cx, e, path, "target_latency_ms", false, 1e-3, 3.6e6, &latency_ms) != 0)
+            return -1;
+        if (add_scenario(cx, cfg, path, name, qps, latency_ms) != 0)
+            return -1;
+    }
+    if (cfg->n_scenarios == 0)
+        return fail(cx, "scenarios", "empty; expected at least one scenario or no \"scenarios\" key");
+    return 0;
+}
+
+int jm_config_set_scenarios(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len)
+{
+    cfg_ctx cx = {"--scenario", err, err_len};
+    jm_scenario_config saved[JM_SCENARIO_COUNT];
+    int n_saved = cfg->n_scenarios;
+    memcpy(saved, cfg->scenarios, sizeof saved);
+    cfg->n_scenarios = 0;
+    for (int i = 0; i < n; i++) {
+        /* NAME[:qps=X,latency_ms=Y] */
+        char name[32];
+        double qps = 0, latency_ms = 0;
+        const char *colon = strchr(specs[i], ':');
+        size_t len = colon ? (size_t)(colon - specs[i]) : strlen(specs[i]);
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), specs[i]);
+        int rc = 0;
+        for (const char *p = colon ? colon + 1 : NULL; p && *p && rc == 0;) {
+            char key[32], *end;
+            size_t kl = strcspn(p, "=");
+            if (p[kl] != '=' || kl >= sizeof key) {
+                rc = fail(&cx, specs[i], "expected KEY=VALUE options (qps=, latency_ms=)");
+                break;
+            }
+            snprintf(key, sizeof key, "%.*s", (int)kl, p);
+            double v = strtod(p + kl + 1, &end);
+            if (end == p + kl + 1 || (*end && *end != ',') || !(v > 0)) {
+                rc = fail(&cx, specs[i], "option %s: expected a positive number", key);
+                break;
+            }
+            if (strcmp(key, "qps") == 0)
+                qps = v;
+            else if (strcmp(key, "latency_ms") == 0)
+                latency_ms = v;
+            else {
+                rc = fail(&cx, specs[i], "unknown option \"%s\"; expected qps or latency_ms", key);
+                break;
+            }
+            p = *end ? end + 1 : end;
+        }
+        if (rc == 0)
+            rc = add_scenario(&cx, cfg, specs[i], name, qps, latency_ms);
+        if (rc != 0) {
+            cfg->n_scenarios = n_saved;
+            memcpy(cfg->scenarios, saved, sizeof saved);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int jm_config_set_preset(jm_config *cfg, const char *name, char *err, size_t err_len)
+{
+    if (strcmp(name, "default") != 0 && strcmp(name, "quick") != 0 && strcmp(name, "mlperf") != 0) {
+        snprintf(err, err_len, "--rules: got \"%s\"; expected \"default\", \"quick\" or \"mlperf\"",
+                 name);
+        return -1;
+    }
+    snprintf(cfg->rules.name, sizeof cfg->rules.name, "%s", name);
+    if (strcmp(name, "quick") == 0)
+        jm_config_apply_quick(cfg);
+    if (strcmp(name, "mlperf") == 0 && cfg->n_scenarios == 0)
+        mlperf_default_scenarios(cfg);
+    return 0;
+}
+
 static void rules_defaults(jm_run_rules *r)
 {
     memset(r, 0, sizeof(*r));
@@ -626,7 +778,8 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
     cfg->json = root;
     static const char *const top_keys[] = {"name",     "description", "output_dir", "primary_meter",
                                            "run_rules", "meters",     "defaults",   "workloads",
-                                           "comparisons", "sweep",    "carbon",     NULL};
+                                           "comparisons", "sweep",    "carbon",     "scenarios",
+                                           NULL};
     if (!cJSON_IsObject(root)) {
         fail(&cx, "", "the top level must be a JSON object");
         goto error;
@@ -715,6 +868,9 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
         }
         cfg->n_workloads++;
     }
+    const cJSON *scenarios = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    if (scenarios && parse_scenarios(&cx, scenarios, cfg) != 0)
+        goto error;
     const cJSON *comparisons = cJSON_GetObjectItemCaseSensitive(root, "comparisons");
     if (comparisons && parse_comparisons(&cx, comparisons, cfg) != 0)
         goto error;
@@ -722,19 +878,15 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
     if (sweep && apply_sweep(&cx, sweep, cfg) != 0)
         goto error;
     if (cfg->primary_meter[0]) {
-        bool found = false;
-        for (int m = 0; m < cfg->n_meters && !found; m++) {
-            size_t n = strcspn(cfg->meters[m], ":");
-            found = strlen(cfg->primary_meter) == n &&
-                    strncmp(cfg->meters[m], cfg->primary_meter, n) == 0;
-        }
-        if (!found) {
+        if (!meters_list_has(cfg, cfg->primary_meter)) {
             fail(&cx, "primary_meter", "\"%s\" is not in the meters list", cfg->primary_meter);
             goto error;
         }
     }
     if (strcmp(cfg->rules.name, "quick") == 0)
         jm_config_apply_quick(cfg);
+    if (strcmp(cfg->rules.name, "mlperf") == 0 && cfg->n_scenarios == 0)
+        mlperf_default_scenarios(cfg);
     return 0;
 error:
     jm_config_free(cfg);
@@ -819,16 +971,8 @@ int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, s
             return -1;
         }
     }
-    if (cfg->primary_meter[0]) {
-        bool found = false;
-        for (int m = 0; m < cfg->n_meters && !found; m++) {
-            size_t len = strcspn(cfg->meters[m], ":");
-            found = strlen(cfg->primary_meter) == len &&
-                    strncmp(cfg->meters[m], cfg->primary_meter, len) == 0;
-        }
-        if (!found)
-            cfg->primary_meter[0] = '\0'; /* the command line chose other meters */
-    }
+    if (cfg->primary_meter[0] && !meters_list_has(cfg, cfg->primary_meter))
+        cfg->primary_meter[0] = '\0'; /* the command line chose other meters */
     return 0;
 }
 

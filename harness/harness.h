@@ -94,6 +94,13 @@ typedef struct jm_comparison_config {
     char baseline[JM_CFG_NAME_MAX], candidate[JM_CFG_NAME_MAX];
 } jm_comparison_config;
 
+/* One MLPerf scenario to run every workload under (config "scenarios"). */
+typedef struct jm_scenario_config {
+    jm_scenario_kind kind;
+    double target_qps;        /* Server: arrival rate; Offline: expected samples/s (0 = default) */
+    double target_latency_ms; /* Server: latency bound (0 = LoadGen's default) */
+} jm_scenario_config;
+
 typedef struct jm_config {
     char path[JM_CFG_PATH_MAX]; /* file it came from ("" for text) */
     char name[JM_CFG_NAME_MAX];
@@ -109,6 +116,8 @@ typedef struct jm_config {
     jm_workload_config workloads[JM_CFG_MAX_WORKLOADS];
     int n_comparisons;
     jm_comparison_config comparisons[JM_CFG_MAX_COMPARISONS];
+    int n_scenarios; /* 0: plain repeated runs only */
+    jm_scenario_config scenarios[JM_SCENARIO_COUNT];
     cJSON *json; /* owned: the config as loaded (written into results.json) */
 } jm_config;
 
@@ -120,6 +129,11 @@ int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *er
 void jm_config_free(jm_config *cfg);
 /* Shortens every duration for a smoke run (results marked quick). */
 void jm_config_apply_quick(jm_config *cfg);
+/* Replaces the scenario list (from --scenario options: "Offline",
+ * "Server:qps=2,latency_ms=5000", ...). */
+int jm_config_set_scenarios(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len);
+/* Sets the run rules preset ("default", "quick", "mlperf"; from --rules). */
+int jm_config_set_preset(jm_config *cfg, const char *name, char *err, size_t err_len);
 /* Replaces the meter list (from --meter options). */
 int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len);
 /* Default config path: $JOULEMARK_CONFIG_DIR/default.json, then the source
@@ -162,6 +176,8 @@ const char *jm_nearest(const char *word, const char *const *candidates);
 /* Current UTC time as "2026-11-27T14:46:24Z" and as a folder-safe stamp "20261127T144624Z". */
 void jm_utc_iso(char *buf, size_t len);
 void jm_utc_stamp(char *buf, size_t len);
+/* Removes a file or a directory tree (absent is success). Returns 0 or -1 (errno). */
+int jm_remove_tree(const char *path);
 
 /* ======================================================================
  * MLPerf scenario engine and run rules (owner: MLPerf engineer; files

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "harness.h"
+#include "runner_internal.h"
 
 volatile int jm_interrupted = 0;
 
@@ -33,26 +33,9 @@ void jm_install_interrupt_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-typedef struct runner {
-    jm_config *cfg;
-    const jm_run_options *opt;
-    jm_results *res;
-    jm_meter meters[JM_CFG_MAX_METERS]; /* every configured meter */
-    int n_meters;
-    jm_meter active[JM_CFG_MAX_METERS]; /* the available ones, in sampler order */
-    int active_to_result[JM_CFG_MAX_METERS];
-    int n_active;
-    int primary;                        /* index into active[] */
-    bool primary_use[JM_METER_MAX_DOMAINS];
-    jm_sampler *sampler;
-    jm_counters *counters; /* hardware counters, NULL when unavailable */
-    double idle_power_w[JM_CFG_MAX_METERS][JM_METER_MAX_DOMAINS];
-    int threads;
-    char *err;
-    size_t err_len;
-} runner;
 
-__attribute__((format(printf, 2, 3))) static void progress(const runner *r, const char *fmt, ...)
+
+void jm__runner_progress(const runner *r, const char *fmt, ...)
 {
     if (!r->opt->log)
         return;
@@ -99,8 +82,7 @@ static void sleep_interruptible(double seconds)
     }
 }
 
-static int mark(runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int mark(runner *r, const char *fmt, ...)
+int jm__runner_mark(runner *r, const char *fmt, ...)
 {
     char label[64];
     va_list ap;
@@ -110,12 +92,12 @@ static int mark(runner *r, const char *fmt, ...)
     uint64_t t;
     char merr[256];
     if (jm_sampler_mark(r->sampler, label, &t, merr, sizeof merr) != JM_M_OK)
-        progress(r, "warning: phase mark %s: %s\n", label, merr);
+        jm__runner_progress(r, "warning: phase mark %s: %s\n", label, merr);
     return 0;
 }
 
 /* Last mark time with this label. */
-static uint64_t mark_time(const runner *r, const char *label)
+uint64_t jm__runner_mark_time(const runner *r, const char *label)
 {
     size_t n = jm_sampler_mark_count(r->sampler);
     const jm_mark *m = jm_sampler_marks(r->sampler);
@@ -141,7 +123,7 @@ static void add_active(runner *r, const jm_meter *m, jm_meter_result *mr)
     mr->interval_ms = iv ? (unsigned)atoi(iv)
                          : (cfg->rules.interval_ms ? cfg->rules.interval_ms
                                                    : m->info.default_interval_ms);
-    progress(r, "meter %-9s available (%s, %d domain%s, %s)\n", m->spec.name,
+    jm__runner_progress(r, "meter %-9s available (%s, %d domain%s, %s)\n", m->spec.name,
              jm_meter_kind_name(m->info.kind), m->info.n_domains,
              m->info.n_domains == 1 ? "" : "s", m->info.source);
     r->active[r->n_active] = *m;
@@ -208,7 +190,7 @@ static int open_meters(runner *r)
             const jm_meter_ops *ops = jm_meter_find(spec.name);
             /* kind of an unavailable meter: only the estimate is estimated */
             mr->estimated = ops && strcmp(ops->name, "estimate") == 0;
-            progress(r, "meter %-9s unavailable: %s\n", spec.name, m->reason);
+            jm__runner_progress(r, "meter %-9s unavailable: %s\n", spec.name, m->reason);
             continue;
         }
         add_active(r, m, mr);
@@ -235,7 +217,7 @@ static int open_meters(runner *r)
     return JM_EXIT_OK;
 }
 
-static void energy_source_text(const runner *r, char *out, size_t len)
+void jm__runner_energy_source(const runner *r, char *out, size_t len)
 {
     const jm_meter *p = &r->active[r->primary];
     size_t used = (size_t)snprintf(out, len, "%s:", p->spec.name);
@@ -257,11 +239,11 @@ static void idle_baseline(runner *r)
     r->res->idle_duration_s = 0;
     if (idle_s <= 0)
         return;
-    progress(r, "idle baseline: %.1f s with nothing running...\n", idle_s);
-    mark(r, "begin:idle");
+    jm__runner_progress(r, "idle baseline: %.1f s with nothing running...\n", idle_s);
+    jm__runner_mark(r, "begin:idle");
     sleep_interruptible(idle_s);
-    mark(r, "end:idle");
-    uint64_t t0 = mark_time(r, "begin:idle"), t1 = mark_time(r, "end:idle");
+    jm__runner_mark(r, "end:idle");
+    uint64_t t0 = jm__runner_mark_time(r, "begin:idle"), t1 = jm__runner_mark_time(r, "end:idle");
     double dur = (double)(t1 - t0) / 1e9;
     r->res->idle_duration_s = dur;
     for (int a = 0; a < r->n_active; a++) {
@@ -296,14 +278,14 @@ static double percentile(uint64_t *sorted, size_t n, double q)
 
 /* Energy of every active meter domain over [t0, t1] into run->domains, and
  * the primary total into run->energy_j. */
-static void attribute_energy(runner *r, jm_run_result *run, const jm_workload_result *wr)
+void jm__runner_attribute_energy(runner *r, jm_run_result *run, const jm_workload_result *wr)
 {
     double dur = run->duration_s;
     run->energy_j = 0;
     run->energy_above_idle_j = 0;
     run->n_domains = 0;
     run->estimated = r->active[r->primary].info.kind == JM_METER_ESTIMATED;
-    energy_source_text(r, run->energy_source, sizeof run->energy_source);
+    jm__runner_energy_source(r, run->energy_source, sizeof run->energy_source);
     size_t min_samples = SIZE_MAX;
     for (int a = 0; a < r->n_active; a++) {
         const jm_meter *m = &r->active[a];
@@ -451,7 +433,7 @@ static void counter_deltas(jm_run_result *run, const jm_counter_values *c0,
     run->counter_gflops = NAN;
 }
 
-static void fill_workload_header(const jm_workload_config *wc, jm_workload_result *wr)
+void jm__runner_workload_header(const jm_workload_config *wc, jm_workload_result *wr)
 {
     const jm_workload_shape *s = &wc->shape;
     snprintf(wr->name, sizeof wr->name, "%s", wc->name);
@@ -495,10 +477,10 @@ static int run_workload(runner *r, const jm_workload_config *wc)
         snprintf(r->err, r->err_len, "out of memory");
         return JM_EXIT_SYSTEM;
     }
-    fill_workload_header(wc, wr);
+    jm__runner_workload_header(wc, wr);
     jm_workload *w = NULL;
     char kerr[512];
-    progress(r, "[%s] creating (%.1f M parameters, %.1f MFLOP/token, %.0f MiB)...\n", wc->name,
+    jm__runner_progress(r, "[%s] creating (%.1f M parameters, %.1f MFLOP/token, %.0f MiB)...\n", wc->name,
              (double)wr->params / 1e6, wr->flops_per_token / 1e6,
              (double)jm_workload_memory_bytes(&wc->shape) / (1024.0 * 1024.0));
     if (jm_workload_create(&wc->shape, &w, kerr, sizeof kerr) != JM_K_OK) {
@@ -517,7 +499,7 @@ static int run_workload(runner *r, const jm_workload_config *wc)
         }
         wr->accuracy_rel_err = rel;
         wr->accuracy_ok = rel <= wr->accuracy_tolerance;
-        progress(r, "[%s] accuracy vs fp64 reference: relative error %.2e (bound %.1e) %s\n",
+        jm__runner_progress(r, "[%s] accuracy vs fp64 reference: relative error %.2e (bound %.1e) %s\n",
                  wc->name, rel, wr->accuracy_tolerance, wr->accuracy_ok ? "ok" : "FAILED");
     } else {
         wr->accuracy_tolerance = 0; /* not checked */
@@ -527,10 +509,10 @@ static int run_workload(runner *r, const jm_workload_config *wc)
     int rc = JM_EXIT_OK;
     if (rules->warmup_s > 0) {
         /* the warm-up is also the ranging run: an analyzer sets its ranges from it */
-        mark(r, "begin:ranging:%.40s", wc->name);
+        jm__runner_mark(r, "begin:ranging:%.40s", wc->name);
         if (run_batches(r, w, rules->warmup_s, 1, NULL, NULL, NULL, NULL) != 0)
             rc = JM_EXIT_SYSTEM;
-        mark(r, "end:ranging:%.40s", wc->name);
+        jm__runner_mark(r, "end:ranging:%.40s", wc->name);
     }
 
     uint64_t *lat = NULL;
@@ -551,21 +533,21 @@ static int run_workload(runner *r, const jm_workload_config *wc)
         snprintf(e, sizeof e, "end:testing:%.40s:run%d", wc->name, (i + 1) % 10000);
         jm_counter_values c0, c1;
         bool have_c0 = r->counters && jm_counters_read(r->counters, &c0, kerr, sizeof kerr) == JM_M_OK;
-        mark(r, "%s", b);
+        jm__runner_mark(r, "%s", b);
         n_lat = 0;
         if (run_batches(r, w, rules->duration_s, rules->min_batches, run, &lat, &n_lat, &cap_lat) != 0)
             rc = JM_EXIT_SYSTEM;
-        mark(r, "%s", e);
+        jm__runner_mark(r, "%s", e);
         if (have_c0 && jm_counters_read(r->counters, &c1, kerr, sizeof kerr) == JM_M_OK)
             counter_deltas(run, &c0, &c1);
-        run->t0_ns = mark_time(r, b);
-        run->t1_ns = mark_time(r, e);
+        run->t0_ns = jm__runner_mark_time(r, b);
+        run->t1_ns = jm__runner_mark_time(r, e);
         run->duration_s = (double)(run->t1_ns - run->t0_ns) / 1e9;
         qsort(lat, n_lat, sizeof(*lat), cmp_u64);
         run->latency_p50_ns = percentile(lat, n_lat, 0.50);
         run->latency_p90_ns = percentile(lat, n_lat, 0.90);
         run->latency_p99_ns = percentile(lat, n_lat, 0.99);
-        attribute_energy(r, run, wr);
+        jm__runner_attribute_energy(r, run, wr);
         if (run->counters && run->energy_j > 0) {
             run->instructions_per_j = run->instructions / run->energy_j;
             run->counter_gflops = run->duration_s > 0 ? run->fp_ops / run->duration_s / 1e9 : NAN;
@@ -575,15 +557,17 @@ static int run_workload(runner *r, const jm_workload_config *wc)
                                      (int)jm_interrupted);
         if (rc != JM_EXIT_OK)
             jm_run_result_invalidate(run, "workload failed during the run");
-        progress(r, "[%s] run %d/%d: %.2f s, %llu tokens, %.1f tokens/s, %.3f mJ/token, %.1f W "
+        jm__runner_progress(r, "[%s] run %d/%d: %.2f s, %llu tokens, %.1f tokens/s, %.3f mJ/token, %.1f W "
                     "[%s]%s\n",
                  wc->name, i + 1, rules->repeats, run->duration_s,
                  (unsigned long long)run->tokens, run->tokens_per_s, run->mj_per_token,
                  run->avg_power_w, run->energy_source, run->valid ? "" : " INVALID");
         for (int k = 0; k < run->n_invalid_reasons; k++)
-            progress(r, "    invalid: %s\n", run->invalid_reasons[k]);
+            jm__runner_progress(r, "    invalid: %s\n", run->invalid_reasons[k]);
     }
     free(lat);
+    if (rc == JM_EXIT_OK && r->cfg->n_scenarios > 0 && !jm_interrupted)
+        rc = jm__runner_scenarios(r, wc, w, wr);
     jm_workload_destroy(w);
     return rc;
 }
@@ -633,9 +617,6 @@ static cJSON *config_as_used(const jm_config *cfg)
     return c;
 }
 
-int jm_runner_build_trace(jm_results *res, jm_sampler *s, const jm_meter *active, int n_active,
-                          const int *active_to_result);
-
 int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res, char *err,
                       size_t err_len)
 {
@@ -672,7 +653,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
     } else {
         r->counters = NULL;
         snprintf(res->counters_reason, sizeof res->counters_reason, "%s", creason);
-        progress(r, "hardware counters unavailable: %s\n", creason);
+        jm__runner_progress(r, "hardware counters unavailable: %s\n", creason);
     }
     res->system = jm_system_describe();
     res->config = config_as_used(cfg);
@@ -692,7 +673,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
         goto done;
     res->estimated = r->active[r->primary].info.kind == JM_METER_ESTIMATED;
     if (res->estimated)
-        progress(r, "NOTE: no hardware energy meter is available here; every energy figure is "
+        jm__runner_progress(r, "NOTE: no hardware energy meter is available here; every energy figure is "
                     "ESTIMATED by the %s meter (%s)\n",
                  r->active[r->primary].spec.name, r->active[r->primary].info.model);
 
@@ -710,9 +691,9 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
     omp_set_num_threads(r->threads);
     char reason[256];
     if (jm_pin_omp_threads(r->threads, reason, sizeof reason) != 0)
-        progress(r, "threads: %d, not pinned: %s\n", r->threads, reason);
+        jm__runner_progress(r, "threads: %d, not pinned: %s\n", r->threads, reason);
     else
-        progress(r, "threads: %d, pinned one per core (hwloc)%s%s\n", r->threads,
+        jm__runner_progress(r, "threads: %d, pinned one per core (hwloc)%s%s\n", r->threads,
                  reason[0] ? "; " : "", reason);
     idle_baseline(r);
     for (int i = 0; i < cfg->n_workloads && !jm_interrupted; i++) {
@@ -732,6 +713,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
         }
     }
     jm_runner_build_trace(res, r->sampler, r->active, r->n_active, r->active_to_result);
+    jm__runner_write_scenario_logs(r);
     if (res->trace.n_points > 0 && res->trace.points[res->trace.n_points - 1].t_ns > res->trace.t_origin_ns) {
         double total_s = (double)(res->trace.points[res->trace.n_points - 1].t_ns -
                                   res->trace.t_origin_ns) / 1e9;
@@ -745,7 +727,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
             snprintf(dir, sizeof dir, "%s/meters/%s", opt->out_dir, r->active[a].spec.name);
             if (jm_mkdir_p(dir, rerr, sizeof rerr) != 0 ||
                 r->active[a].ops->export_logs(r->active[a].state, dir, rerr, sizeof rerr) != 0)
-                progress(r, "warning: meter %s logs not written: %s\n", r->active[a].spec.name, rerr);
+                jm__runner_progress(r, "warning: meter %s logs not written: %s\n", r->active[a].spec.name, rerr);
         }
     }
     if (jm_interrupted) {
@@ -762,7 +744,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
         char cerr[256];
         if (jm_results_compare(res, cfg->comparisons[i].baseline, cfg->comparisons[i].candidate,
                                cerr, sizeof cerr) != 0)
-            progress(r, "comparison %s vs %s not made: %s\n", cfg->comparisons[i].baseline,
+            jm__runner_progress(r, "comparison %s vs %s not made: %s\n", cfg->comparisons[i].baseline,
                      cfg->comparisons[i].candidate, cerr);
     }
 done:
@@ -771,6 +753,7 @@ done:
         jm_sampler_destroy(r->sampler);
     if (r->counters)
         jm_counters_close(r->counters);
+    jm__runner_free_scenarios(r);
     for (int i = 0; i < r->n_meters; i++)
         if (r->meters[i].available)
             jm_meter_close(&r->meters[i]);

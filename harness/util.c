@@ -1,7 +1,10 @@
 /* util.c - small helpers of the harness: edit distance for "did you mean"
  * suggestions and UTC time stamps. */
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "harness.h"
@@ -65,4 +68,20 @@ void jm_utc_iso(char *buf, size_t len)
 void jm_utc_stamp(char *buf, size_t len)
 {
     utc_format(buf, len, "%Y%m%dT%H%M%SZ");
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int jm_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0; /* nothing there */
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

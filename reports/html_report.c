@@ -115,7 +115,7 @@ static void section_summary(jm__buf *b, const jm_results *r) {
         bool est;
         const char *src = workload_source(w, &est);
         jm__buf_puts(b, "<tr>");
-        text_td(b, w->name);
+        { char label[JM_R_NAME_MAX + 32]; text_td(b, jm__workload_label(w, label, sizeof label)); }
         int testing = 0;
         for (int k = 0; k < w->n_runs; k++)
             testing += w->runs[k].phase[0] == '\0' || strcmp(w->runs[k].phase, "testing") == 0;
@@ -284,7 +284,7 @@ static void section_carbon(jm__buf *b, const jm_results *r) {
         bool est;
         workload_source(w, &est);
         jm__buf_puts(b, "<tr><td>");
-        jm__buf_xml(b, w->name);
+        { char label[JM_R_NAME_MAX + 32]; jm__buf_xml(b, jm__workload_label(w, label, sizeof label)); }
         if (est)
             jm__buf_puts(b, " <span class=\"kind-estimated\">ESTIMATED</span>");
         jm__buf_puts(b, "</td>");
@@ -400,7 +400,7 @@ static void section_runs(jm__buf *b, const jm_results *r) {
         for (int k = 0; k < w->n_runs; k++) {
             const jm_run_result *run = &w->runs[k];
             jm__buf_puts(b, "<tr>");
-            text_td(b, w->name);
+            { char label[JM_R_NAME_MAX + 32]; text_td(b, jm__workload_label(w, label, sizeof label)); }
             jm__buf_printf(b, "<td class=\"num\">%d</td>", run->index);
             text_td(b, run->phase);
 #define RUN_TD(fmt, field)                                                                         \

@@ -109,7 +109,11 @@ int jm_mlperf_power_file_energy(const char *path, int64_t begin_unix_ns, int64_t
         snprintf(err, err_len, "%s: %zu samples, expected at least 2", path, n);
         rc = JM_R_EINVAL;
     }
-    if (rc == JM_R_OK && (begin_unix_ns < s[0].unix_ns || end_unix_ns > s[n - 1].unix_ns)) {
+    /* power_begin/power_end carry milliseconds only: a window edge up to 1 ms
+     * outside the samples is the log's rounding, not a gap */
+    const int64_t log_resolution_ns = 1000000;
+    if (rc == JM_R_OK && (begin_unix_ns < s[0].unix_ns - log_resolution_ns ||
+                          end_unix_ns > s[n - 1].unix_ns + log_resolution_ns)) {
         snprintf(err, err_len, "%s: the samples do not cover the power window", path);
         rc = JM_R_EINVAL;
     }

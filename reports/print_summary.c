@@ -25,7 +25,7 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
     if (!r->complete)
         fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
                 r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted", reset);
-    fprintf(out, "\n%-20s %7s %12s %9s %-30s %11s  %s\n", "workload", "valid", "tokens/s",
+    fprintf(out, "\n%-28s %7s %12s %9s %-30s %11s  %s\n", "workload", "valid", "tokens/s",
             "power W", "mJ/token median [95% CI]", "tokens/J", "energy source");
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
@@ -46,7 +46,9 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
             if (!src[0] && jm__run_counts(&w->runs[k]))
                 src = w->runs[k].energy_source;
         }
-        fprintf(out, "%-20s %7s %12s %9s %-30s %11s  %s%s%s%s\n", w->name, runs,
+        char label[JM_R_NAME_MAX + 32];
+        fprintf(out, "%-28s %7s %12s %9s %-30s %11s  %s%s%s%s\n",
+                jm__workload_label(w, label, sizeof label), runs,
                 jm__fmt(a, sizeof(a), "%.1f", s->tokens_per_s.median),
                 jm__fmt(b, sizeof(b), "%.2f", s->avg_power_w.median), mj,
                 jm__fmt(f, sizeof(f), "%.2f", s->tokens_per_j.median), src[0] ? src : "none",
@@ -54,7 +56,7 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 est ? reset : "");
         for (int k = 0; k < w->n_runs; k++)
             for (int m = 0; m < w->runs[k].n_invalid_reasons; m++)
-                fprintf(out, "  %s run %d (%s) invalid: %s\n", w->name, w->runs[k].index,
+                fprintf(out, "  %s run %d (%s) invalid: %s\n", label, w->runs[k].index,
                         w->runs[k].phase, w->runs[k].invalid_reasons[m]);
     }
     if (r->n_comparisons)

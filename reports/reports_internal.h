@@ -49,6 +49,8 @@ int jm__median_ci_rank(int n);
 bool jm__run_counts(const jm_run_result *run);
 /* Workload by name, or NULL. */
 const jm_workload_result *jm__find_workload(const jm_results *r, const char *name);
+/* "name" or "name [Scenario]" for display (buf holds the latter). */
+const char *jm__workload_label(const jm_workload_result *w, char *buf, size_t len);
 
 /* The writers of writer_table.c. */
 int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len);

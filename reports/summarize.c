@@ -11,11 +11,20 @@ bool jm__run_counts(const jm_run_result *run) {
     return run->valid && (run->phase[0] == '\0' || strcmp(run->phase, "testing") == 0);
 }
 
+/* The plain (repeated-runs) entry of a workload: scenario runs of the same
+ * workload are separate entries and are not compared. */
 const jm_workload_result *jm__find_workload(const jm_results *r, const char *name) {
     for (int i = 0; i < r->n_workloads; i++)
-        if (strcmp(r->workloads[i].name, name) == 0)
+        if (strcmp(r->workloads[i].name, name) == 0 && !r->workloads[i].scenario[0])
             return &r->workloads[i];
     return NULL;
+}
+
+const char *jm__workload_label(const jm_workload_result *w, char *buf, size_t len) {
+    if (!w->scenario[0])
+        return w->name;
+    snprintf(buf, len, "%s [%s]", w->name, w->scenario);
+    return buf;
 }
 
 /* Statistic of the double at byte offset `off` of each counted run. */

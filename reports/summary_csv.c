@@ -41,7 +41,7 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
                 src = w->runs[k].energy_source;
         }
         jm__buf_puts(&b, "workload,");
-        jm__buf_csv(&b, w->name);
+        { char label[JM_R_NAME_MAX + 32]; jm__buf_csv(&b, jm__workload_label(w, label, sizeof label)); }
         jm__buf_printf(&b, ",,%llu,%llu", (unsigned long long)w->params,
                        (unsigned long long)w->active_params);
         put_num(&b, w->flops_per_token);

@@ -20,6 +20,9 @@ struct jm__cuda_state {
     jm__cuda_dims dims;
     jm__cuda_bufs dev;
     cudaStream_t stream;
+    /* phase marks of a run: start, attention done, router GEMM done, routing
+     * done, end (device time between them gives the phase times) */
+    cudaEvent_t ev[5];
 #ifdef JM_HAVE_CUBLAS
     cublasHandle_t cublas;
 #endif
@@ -38,6 +41,11 @@ static int cuda_fail(cudaError_t rc, const char *what, char *err, size_t err_len
         snprintf(err, err_len, "cuda: %s failed: %s (%s)", what, cudaGetErrorString(rc),
                  cudaGetErrorName(rc));
     return rc == cudaErrorMemoryAllocation ? JM_K_ENOMEM : JM_K_EBACKEND;
+}
+
+static int cuda_fail_if(cudaError_t rc, const char *what, char *err, size_t err_len)
+{
+    return rc == cudaSuccess ? JM_K_OK : cuda_fail(rc, what, err, err_len);
 }
 
 #define CK(call, what)                                                                            \
@@ -91,6 +99,9 @@ extern "C" void jm__cuda_destroy(jm__cuda_state *st)
     if (st->cublas)
         cublasDestroy(st->cublas);
 #endif
+    for (int i = 0; i < 5; ++i)
+        if (st->ev[i])
+            cudaEventDestroy(st->ev[i]);
     if (st->stream)
         cudaStreamDestroy(st->stream);
     free(st);
@@ -153,6 +164,8 @@ static int create(const jm_workload_shape *s, const jm__cuda_bufs *host, jm__cud
     if (fit)
         return fit;
     CK(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    for (int i = 0; i < 5; ++i)
+        CK(cudaEventCreate(&st->ev[i]), "cudaEventCreate");
     const jm__cuda_dims *d = &st->dims;
 #define JM_CUDA_ALLOC(name, type, count, dir)                                                     \
     if ((count) > 0)                                                                              \
@@ -306,6 +319,7 @@ static int run_moe_ffn(jm__cuda_state *st, int T, char *err, size_t err_len)
     /* router in fp32 always: expert choices must match the fp64 reference */
     const jm__cuda_gemm router = plain(T, E, D, b->xn, b->wr, b->logits, false);
     CK(jm__cuda_gemm_launch(&router, st->stream), "router GEMM");
+    CK(cudaEventRecord(st->ev[2], st->stream), "event record");
     jm__cuda_route r;
     r.T = T;
     r.E = E;
@@ -327,6 +341,7 @@ static int run_moe_ffn(jm__cuda_state *st, int T, char *err, size_t err_len)
     r.kept = b->kept;
     r.dropped = b->dropped;
     CK(jm__cuda_route_launch(&r, st->stream), "routing");
+    CK(cudaEventRecord(st->ev[3], st->stream), "event record");
     /* every token starts from its residual; dropped assignments add nothing */
     CK(cudaMemcpyAsync(b->y, b->x1, (size_t)T * D * sizeof(float), cudaMemcpyDeviceToDevice,
                        st->stream),
@@ -362,6 +377,15 @@ static int run_moe_ffn(jm__cuda_state *st, int T, char *err, size_t err_len)
     return JM_K_OK;
 }
 
+/* Device milliseconds between two recorded marks, as ns (0 when unavailable). */
+static uint64_t span_ns(cudaEvent_t a, cudaEvent_t b)
+{
+    float ms = 0.0f;
+    return cudaEventElapsedTime(&ms, a, b) == cudaSuccess && ms > 0.0f
+               ? (uint64_t)((double)ms * 1e6)
+               : 0;
+}
+
 extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *stats, char *err,
                             size_t err_len)
 {
@@ -369,19 +393,24 @@ extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *sta
     jm_run_stats s;
     memset(&s, 0, sizeof(s));
     const uint64_t t0 = now_ns();
-    int rc;
-    if (d->gemm) {
+    int rc = cuda_fail_if(cudaEventRecord(st->ev[0], st->stream), "event record", err, err_len);
+    if (!rc && d->gemm) {
         rc = run_gemm(st, n_samples, err, err_len);
         s.tokens = (uint64_t)n_samples;
-    } else {
+    } else if (!rc) {
         const int T = n_samples * (int)d->S;
         rc = run_attention(st, n_samples, err, err_len);
+        if (!rc)
+            rc = cuda_fail_if(cudaEventRecord(st->ev[1], st->stream), "event record", err,
+                              err_len);
         if (!rc)
             rc = d->dense ? run_dense_ffn(st, T, err, err_len) : run_moe_ffn(st, T, err, err_len);
         s.tokens = (uint64_t)T;
         if (d->moe)
             s.routed_assignments = (uint64_t)T * d->K;
     }
+    if (!rc)
+        rc = cuda_fail_if(cudaEventRecord(st->ev[4], st->stream), "event record", err, err_len);
     /* the run ends when the GPU is done: timing and energy cover the kernels */
     const cudaError_t sync = cudaStreamSynchronize(st->stream);
     if (!rc && sync != cudaSuccess)
@@ -393,6 +422,16 @@ extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *sta
         if (cr != cudaSuccess)
             rc = cuda_fail(cr, "download of the dropped count", err, err_len);
         s.dropped_tokens = dropped;
+    }
+    if (!rc && d->layer) {
+        s.attention_ns = span_ns(st->ev[0], st->ev[1]);
+        s.ffn_ns = span_ns(st->ev[1], st->ev[4]);
+        if (d->moe) {
+            s.router_ns = span_ns(st->ev[1], st->ev[2]);
+            s.dispatch_ns = span_ns(st->ev[2], st->ev[3]);
+            /* experts with the combine fused into their down GEMMs */
+            s.experts_ns = span_ns(st->ev[3], st->ev[4]);
+        }
     }
     s.total_ns = now_ns() - t0;
     if (stats)

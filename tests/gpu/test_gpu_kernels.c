@@ -38,6 +38,13 @@ static void verify_ok(jm_workload_shape s, int n_samples, int rounds)
     cr_assert_eq(jm_workload_run(w, n_samples, &st, err, sizeof err), 0, "%s", err);
     cr_assert_eq(st.tokens, (uint64_t)n_samples * (s.kind == JM_WORKLOAD_GEMM ? 1u : (unsigned)s.seq_len));
     cr_assert_gt(st.total_ns, 0u);
+    if (s.kind != JM_WORKLOAD_GEMM) /* device-timed phases (CUDA events) */
+        cr_assert(st.attention_ns > 0 && st.ffn_ns > 0 && st.attention_ns + st.ffn_ns <= st.total_ns,
+                  "attention %llu ns, ffn %llu ns, total %llu ns",
+                  (unsigned long long)st.attention_ns, (unsigned long long)st.ffn_ns,
+                  (unsigned long long)st.total_ns);
+    if (s.kind == JM_WORKLOAD_MOE)
+        cr_assert(st.router_ns > 0 && st.dispatch_ns > 0 && st.experts_ns > 0);
     jm_workload_destroy(w);
 }
 
