@@ -56,7 +56,7 @@ void jm__gemm_blocking(const jm__ukr *u, jm__blocking *out)
     const size_t mr = (size_t)u->mr, nr = (size_t)u->nr;
     size_t kc = (l1d * 2 / 3) / (nr * sizeof(float));
     kc = clamp(kc / 8 * 8, 64, 512);
-    size_t mc = (l2 / 2) / (kc * sizeof(float));
+    size_t mc = (l2 / 4) / (kc * sizeof(float));
     mc = clamp(mc / mr * mr, mr, 1024 / mr * mr);
     size_t nc = (l3 / 4) / (kc * sizeof(float));
     nc = clamp(nc / nr * nr, nr * 4, 4096 / nr * nr);

@@ -28,8 +28,10 @@ enum { JM_CUDA_TILE_M = 64, JM_CUDA_TILE_N = 64 };
 enum { JM_CUDA_ROUTE_CHUNK = 256 };
 /* Largest head dimension of the GPU attention kernel. */
 enum { JM_CUDA_MAX_HEAD_DIM = 128 };
-/* Largest dense FFN hidden chunk on the GPU, in floats (1 GiB). */
+/* Largest dense FFN hidden chunk on the GPU: 1 GiB of floats, at most 65536
+ * columns (wider FFNs run chunk after chunk, accumulating into y). */
 #define JM_CUDA_HIDDEN_CHUNK_FLOATS ((size_t)256 << 20)
+enum { JM_CUDA_HIDDEN_CHUNK_COLS = 65536 };
 
 /* Sizes every GPU array needs: T tokens per batch, D d_model, F d_ff, E
  * experts, K top_k, S seq_len, H heads, FC dense hidden chunk, NC routing

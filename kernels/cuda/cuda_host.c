@@ -55,9 +55,9 @@ void jm__cuda_dims_of(const jm_workload_shape *s, jm__cuda_dims *d)
     d->S = (size_t)s->seq_len;
     d->T = d->S * (size_t)s->batch_seqs;
     if (d->dense) {
-        /* hidden chunk: a multiple of 64 columns, at most 1 GiB of floats */
+        /* hidden chunk: a multiple of 64 columns, at most 1 GiB of floats and 65536 columns */
         size_t fc = JM_CUDA_HIDDEN_CHUNK_FLOATS / (d->T ? d->T : 1) / 64 * 64;
-        fc = fc < 64 ? 64 : fc;
+        fc = fc < 64 ? 64 : (fc > JM_CUDA_HIDDEN_CHUNK_COLS ? JM_CUDA_HIDDEN_CHUNK_COLS : fc);
         d->FC = fc < d->F ? fc : d->F;
     }
     if (d->moe) {

@@ -121,6 +121,28 @@ Test(gpu_host, device_memory_hand_counts)
     cr_assert_eq(jm_cuda_memory_bytes(&s), bytes);
 }
 
+Test(gpu_host, dense_hidden_chunks)
+{
+    jm_workload_shape s = layer(JM_WORKLOAD_DENSE);
+    jm__cuda_dims d;
+    jm__cuda_dims_of(&s, &d);
+    cr_assert_eq(d.FC, 96u, "one chunk when F is small");
+    s.d_ff = 65600;
+    jm__cuda_dims_of(&s, &d);
+    cr_assert_eq(d.FC, 65536u, "column cap: two chunks, 65536 + 64");
+    s.d_ff = 524288;
+    s.d_model = 2048;
+    s.n_heads = 16;
+    s.seq_len = 512;
+    s.batch_seqs = 16; /* gpu-default: 8192 tokens -> 1 GiB / 8192 / 4 B = 32768 columns */
+    jm__cuda_dims_of(&s, &d);
+    cr_assert_eq(d.FC, 32768u);
+    s.seq_len = 1 << 16;
+    s.batch_seqs = 256; /* 2^24 tokens: at least 64 columns */
+    jm__cuda_dims_of(&s, &d);
+    cr_assert_eq(d.FC, 64u);
+}
+
 /* Independent oracle: the CPU MoE's rule written as in kernels/moe.c. */
 static uint64_t oracle(const int32_t *choice, size_t T, size_t E, size_t K, size_t cap,
                        uint8_t *kept, int32_t *count)

@@ -88,6 +88,14 @@ Test(gpu, dense_layer_matches_fp64)
         s.n_heads = 1; /* head dim 96; seq_len not a multiple of the tiles */
         s.seq_len = 33;
         verify_ok(s, 2, 1);
+        /* d_ff above the 65536-column hidden chunk: two chunks accumulate into y */
+        s = layer(JM_WORKLOAD_DENSE, (jm_precision)p);
+        s.d_model = 32;
+        s.n_heads = 1;
+        s.seq_len = 20;
+        s.batch_seqs = 1;
+        s.d_ff = 65600;
+        verify_ok(s, 1, 1);
     }
 }
 

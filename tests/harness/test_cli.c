@@ -243,3 +243,60 @@ Test(cli, sysinfo_json_parses)
     cJSON_Delete(j);
     jm_proc_free(&r);
 }
+
+Test(cli, scenario_run_writes_loadgen_logs_that_package_and_check_read)
+{
+    char path[1024], out[1100], sub[1100], sysfile[1024];
+    write_config("tiny.json", tiny_config, path, sizeof path);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    jm_proc_result r = run_cli((char *[]){"run", path, "-o", out, "--scenario", "Offline",
+                                          "--scenario", "SingleStream", NULL},
+                               0, 0);
+    cr_expect(r.exit_code == 0 || r.exit_code == 1, "stderr: %s", r.err);
+    jm_proc_free(&r);
+    const char *files[] = {"mlperf/moe/Offline/ranging/mlperf_log_detail.txt",
+                           "mlperf/moe/Offline/run_1/mlperf_log_summary.txt",
+                           "mlperf/moe/Offline/run_1/joulemark_power.csv",
+                           "mlperf/dense/SingleStream/accuracy/accuracy.txt",
+                           "mlperf/dense/SingleStream/accuracy/mlperf_log_accuracy.json", NULL};
+    for (const char **f = files; *f; f++) {
+        char p[1300];
+        snprintf(p, sizeof p, "%s/%s", out, *f);
+        struct stat st;
+        cr_expect_eq(stat(p, &st), 0, "%s missing", *f);
+    }
+    /* the summary log says what LoadGen's says */
+    char p[1300];
+    snprintf(p, sizeof p, "%s/mlperf/moe/Offline/run_1/mlperf_log_summary.txt", out);
+    char *summary = jm_read_file(p);
+    cr_assert_not_null(summary);
+    cr_expect(strstr(summary, "MLPerf Results Summary") && strstr(summary, "Result is :"));
+    free(summary);
+
+    write_config("system.json",
+                 "{\"status\":\"rdi\",\"system_type\":\"datacenter\",\"framework\":\"joulemark\","
+                 "\"host_storage_type\":\"disk\",\"host_storage_capacity\":\"1 TB\","
+                 "\"host_processor_interconnect\":\"N/A\",\"host_networking\":\"N/A\","
+                 "\"host_networking_topology\":\"N/A\",\"host_memory_configuration\":\"N/A\","
+                 "\"accelerator_model_name\":\"N/A\",\"accelerator_memory_capacity\":\"N/A\","
+                 "\"accelerator_frequency\":\"N/A\",\"accelerator_host_interconnect\":\"N/A\","
+                 "\"accelerator_interconnect\":\"N/A\",\"accelerator_interconnect_topology\":\"N/A\","
+                 "\"accelerator_memory_configuration\":\"N/A\",\"accelerator_on-chip_memories\":\"N/A\","
+                 "\"cooling\":\"air\",\"hw_notes\":\"\",\"sw_notes\":\"\","
+                 "\"host_network_card_count\":\"0\",\"system_type_detail\":\"test\","
+                 "\"other_software_stack\":\"gcc\"}",
+                 sysfile, sizeof sysfile);
+    r = run_cli((char *[]){"package", out, "--out", sub, "--submitter", "tester", "--system",
+                           "vm1", "--system-file", sysfile, NULL},
+                0, 0);
+    cr_expect_eq(r.exit_code, 0, "package: %s", r.err);
+    jm_proc_free(&r);
+    r = run_cli((char *[]){"check", sub, NULL}, 0, 0);
+    /* quick rules are never compliant: the check must say why, and find no file missing */
+    cr_expect_eq(r.exit_code, 1, "check of a quick run must fail: %s%s", r.out, r.err);
+    cr_expect(strstr(r.out, "600000") || strstr(r.err, "600000"), "names the duration rule");
+    cr_expect(!strstr(r.out, "missing") && !strstr(r.err, "missing"), "no file missing: %s%s",
+              r.out, r.err);
+    jm_proc_free(&r);
+}

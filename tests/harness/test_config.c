@@ -331,3 +331,71 @@ Test(config, default_config_is_parameter_matched)
     cr_expect_eq(dense->seq_len * dense->batch_seqs, 4096);
     jm_config_free(&cfg);
 }
+
+Test(config, scenarios_parse_names_and_objects)
+{
+    jm_config cfg;
+    cr_assert_eq(parse("{\"workloads\":[" MOE "],\"scenarios\":[\"Offline\",{\"scenario\":\"Server\","
+                       "\"target_qps\":2,\"target_latency_ms\":500}]}",
+                       &cfg),
+                 0, "%s", err);
+    cr_assert_eq(cfg.n_scenarios, 2);
+    cr_expect_eq(cfg.scenarios[0].kind, JM_SCENARIO_OFFLINE);
+    cr_expect_eq(cfg.scenarios[1].kind, JM_SCENARIO_SERVER);
+    cr_expect_float_eq(cfg.scenarios[1].target_qps, 2.0, 1e-12);
+    cr_expect_float_eq(cfg.scenarios[1].target_latency_ms, 500.0, 1e-12);
+    jm_config_free(&cfg);
+}
+
+Test(config, scenario_errors)
+{
+    const char *unknown[] = {"scenarios[0]", "\"Offlien\"", "\"SingleStream\"", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"scenarios\":[\"Offlien\"]}", unknown);
+    const char *server[] = {"scenarios[0]", "target_qps", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"scenarios\":[\"Server\"]}", server);
+    const char *twice[] = {"scenarios[1]", "twice", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"scenarios\":[\"Offline\",\"offline\"]}", twice);
+    const char *key[] = {"scenarios[0].target_qsp", "did you mean \"target_qps\"", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"scenarios\":[{\"scenario\":\"Server\",\"target_qsp\":1}]}",
+                 key);
+}
+
+Test(config, mlperf_preset_adds_default_scenarios)
+{
+    jm_config cfg;
+    cr_assert_eq(parse("{\"run_rules\":{\"preset\":\"mlperf\"},\"workloads\":[" MOE "]}", &cfg), 0,
+                 "%s", err);
+    cr_expect_eq(cfg.n_scenarios, 2);
+    jm_config_free(&cfg);
+}
+
+Test(config, scenario_and_rules_from_command_line)
+{
+    jm_config cfg;
+    cr_assert_eq(parse("{\"workloads\":[" MOE "]}", &cfg), 0, "%s", err);
+    char *good[] = {"SingleStream", "Server:qps=3.5,latency_ms=200"};
+    cr_expect_eq(jm_config_set_scenarios(&cfg, good, 2, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(cfg.n_scenarios, 2);
+    cr_expect_float_eq(cfg.scenarios[1].target_qps, 3.5, 1e-12);
+    char *bad[] = {"Server:qps=abc"};
+    cr_expect_neq(jm_config_set_scenarios(&cfg, bad, 1, err, sizeof err), 0);
+    cr_expect(strstr(err, "--scenario") && strstr(err, "positive number"), "%s", err);
+    cr_expect_eq(cfg.n_scenarios, 2, "a rejected --scenario leaves the list as it was");
+    cr_expect_neq(jm_config_set_preset(&cfg, "fast", err, sizeof err), 0);
+    cr_expect(strstr(err, "--rules") != NULL, "%s", err);
+    cr_expect_eq(jm_config_set_preset(&cfg, "quick", err, sizeof err), 0);
+    cr_expect_str_eq(cfg.rules.name, "quick");
+    jm_config_free(&cfg);
+}
+
+Test(config, carbon_settings)
+{
+    jm_config cfg;
+    cr_assert_eq(parse("{\"workloads\":[" MOE "],\"carbon\":{\"pue\":1.1,\"region\":\"FR\"}}", &cfg),
+                 0, "%s", err);
+    cr_expect_float_eq(cfg.carbon_pue, 1.1, 1e-12);
+    cr_expect_str_eq(cfg.carbon_region, "FR");
+    jm_config_free(&cfg);
+    const char *needles[] = {"carbon.pue", "0.5", "from 1", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"carbon\":{\"pue\":0.5}}", needles);
+}
