@@ -35,12 +35,21 @@ JM="$BUILD/harness/joulemark"
 step "sysinfo (GPUs through NVML)"
 "$JM" sysinfo | tail -8
 
-step "GPU tests (none may skip here)"
+step "GPU tests (the kernel tests may not skip here)"
 for t in "$BUILD"/tests/gpu_test_*; do
     timeout 120 "$t" --verbose --jobs 1 >"$OUTDIR/$(basename "$t").log" 2>&1 || fail "$(basename "$t")"
     grep -E "^\[(FAIL|SKIP)|Synthesis" "$OUTDIR/$(basename "$t").log"
-    if grep -q "^\[SKIP" "$OUTDIR/$(basename "$t").log"; then fail "$(basename "$t") skipped tests"; fi
+    if [ "$(basename "$t")" = gpu_test_gpu_kernels ] && grep -q "^\[SKIP" "$OUTDIR/$(basename "$t").log"; then
+        fail "GPU kernel tests skipped on a GPU machine"
+    fi
 done
+# a failing kernel test: rerun the GPU kernel tests under compute-sanitizer (when installed)
+if grep -q "^\[FAIL" "$OUTDIR"/gpu_test_gpu_kernels.log 2>/dev/null && command -v compute-sanitizer >/dev/null; then
+    step "compute-sanitizer memcheck of the GPU kernel tests"
+    timeout 150 compute-sanitizer --tool memcheck --target-processes all \
+        "$BUILD/tests/gpu_test_gpu_kernels" --jobs 1 >"$OUTDIR/memcheck.log" 2>&1
+    grep -E "ERROR SUMMARY|Invalid|out of bounds" "$OUTDIR/memcheck.log" | head -20
+fi
 
 summarise() { # results.json -> TFLOP/s, tokens/J per workload; ratios per comparison
     python3 - "$1" <<'PY' || echo "(python3 missing: see $1)"
