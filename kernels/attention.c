@@ -1,12 +1,12 @@
 /* attention.c - multi-head self-attention, flash style: for each (sequence,
  * head) and block of BQ queries, the keys are visited in blocks of BK; the
- * BQ x BK score tile S = scale * Q K^T and the update O = O * corr + P V run
- * on the blocked GEMM (single-threaded, reading Q, K and V in place from the
- * qkv rows through their stride), with an online softmax (running max and
- * sum) in between. Only one BQ x BK score tile exists per thread.
- * Bidirectional (not causal): every token attends to all seq_len tokens of
- * its sequence, as in an encoder layer (see docs/kernels.md). Parallel over
- * (sequence, head, query block) items. */
+ * BQ x BK score tile S = Q K^T and the update O = O * corr + P V run on the
+ * blocked GEMM (single-threaded, reading Q, K and V in place from the qkv
+ * rows through their stride), with an online softmax (running max and sum,
+ * the 1/sqrt(dh) scale applied inside its exp) in between. Only one BQ x BK
+ * score tile exists per thread. Bidirectional (not causal): every token
+ * attends to all seq_len tokens of its sequence, as in an encoder layer (see
+ * docs/kernels.md). Parallel over (sequence, head, query block) items. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -22,10 +22,12 @@ static size_t min_sz(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Online softmax step on an nq x nk tile (row stride BK): turns scores into
- * exp(s - m_new), updates the running max/sum, and returns each row's
+/* Online softmax step on an nq x nk tile of raw scores q.k (row stride BK):
+ * turns them into exp(scale (s - m_new)), updates the running max (raw
+ * units; scale > 0 keeps the order) and sum, and returns each row's
  * correction factor for O in corr[]. */
-static void softmax_step(float *s, size_t nq, size_t nk, float *m_run, float *l_run, float *corr)
+static void softmax_step(float *s, size_t nq, size_t nk, float scale, float *m_run,
+                         float *l_run, float *corr)
 {
     enum { W = 16 }; /* partial max/sum lanes: keeps the loops vectorisable */
     for (size_t i = 0; i < nq; ++i) {
@@ -45,7 +47,7 @@ static void softmax_step(float *s, size_t nq, size_t nk, float *m_run, float *l_
         for (; j < nk; ++j)
             mx = si[j] > mx ? si[j] : mx;
         for (j = 0; j < nk; ++j)
-            si[j] = jm__expf(si[j] - mx);
+            si[j] = jm__expf((si[j] - mx) * scale);
         for (j = 0; j + W <= nk; j += W)
             for (size_t u = 0; u < W; ++u)
                 ps[u] += si[j + u];
@@ -54,7 +56,7 @@ static void softmax_step(float *s, size_t nq, size_t nk, float *m_run, float *l_
             sum += ps[u];
         for (; j < nk; ++j)
             sum += si[j];
-        corr[i] = jm__expf(m_run[i] - mx);
+        corr[i] = jm__expf((m_run[i] - mx) * scale);
         l_run[i] = l_run[i] * corr[i] + sum;
         m_run[i] = mx;
     }
@@ -77,12 +79,12 @@ static int query_block(const float *qkv, float *out, size_t row0, size_t nq, siz
     for (size_t k0 = 0; k0 < S; k0 += BK) {
         const size_t nk = min_sz(BK, S - k0);
         jm__gemm_op qk = {.ta = JM_NO_TRANS, .tb = JM_TRANS, .m = nq, .n = nk, .k = dh,
-                          .alpha = scale, .a = q, .lda = ld, .b = kbase + k0 * ld, .ldb = ld,
+                          .alpha = 1.0f, .a = q, .lda = ld, .b = kbase + k0 * ld, .ldb = ld,
                           .beta = 0.0f, .c = s, .ldc = BK, .threads = 1};
         int rc = jm__sgemm_run(&qk, NULL, 0);
         if (rc)
             return rc;
-        softmax_step(s, nq, nk, m_run, l_run, corr);
+        softmax_step(s, nq, nk, scale, m_run, l_run, corr);
         if (k0 > 0)
             for (size_t i = 0; i < nq; ++i)
                 for (size_t d = 0; d < dh; ++d)

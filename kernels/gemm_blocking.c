@@ -1,9 +1,11 @@
 /* gemm_blocking.c - cache blocking of the GEMM (kc, mc, nc) derived from the
  * L1d/L2/L3 sizes hwloc reports, BLIS style: a kc x NR B micro-panel fills
- * about two thirds of L1d (the A micro-panel streams from L2; on the 2-core
- * Xeon VM with a 48 KiB L1d, kc 256 beat kc 192); the mc x kc packed A block
- * about half of L2; the kc x nc packed B block at most a quarter of L3 (16 MiB
- * assumed when unknown). Computed once; thread-safe (pthread_once). */
+ * about two thirds of L1d (the A micro-panel streams from L2); the mc x kc
+ * packed A block a quarter of L2 (room left for streaming B panels and C
+ * tiles); the kc x nc packed B block at most a quarter of L3 (16 MiB assumed
+ * when unknown). On the 2-core Xeon VM (48 KiB L1d, 2 MiB L2) kc 256 beat
+ * 192 and mc at L2/4 beat L2/2 on 1024^3 and 2048^3. Computed once;
+ * thread-safe (pthread_once). */
 #include <hwloc.h>
 #include <pthread.h>
 

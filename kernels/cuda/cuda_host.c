@@ -109,14 +109,16 @@ int jm__cuda_shape_check(const jm_workload_shape *s, char *err, size_t err_len)
     }
     if (s->backend == JM_BACKEND_CUBLAS && !jm_cublas_built()) {
         if (err && err_len)
-            snprintf(err, err_len, "backend \"cublas\": cuBLAS was not found when this joulemark "
-                                   "was configured (expected \"cuda\")");
+            snprintf(err, err_len,
+                     "backend \"cublas\": cuBLAS was not found when this joulemark "
+                     "was configured (expected \"cuda\")");
         return JM_K_EBACKEND;
     }
     if (s->backend == JM_BACKEND_CUBLAS && s->kind != JM_WORKLOAD_GEMM) {
         if (err && err_len)
-            snprintf(err, err_len, "backend \"cublas\": only the gemm workload runs on cuBLAS "
-                                   "(expected \"cuda\" for the dense and MoE layers)");
+            snprintf(err, err_len,
+                     "backend \"cublas\": only the gemm workload runs on cuBLAS "
+                     "(expected \"cuda\" for the dense and MoE layers)");
         return JM_K_EINVAL;
     }
     if (s->kind != JM_WORKLOAD_GEMM && s->n_heads >= 1 &&

@@ -44,8 +44,8 @@ typedef struct jm__cuda_gemm {
 cudaError_t jm__cuda_gemm_launch(const jm__cuda_gemm *g, cudaStream_t st);
 
 /* y[r] = LayerNorm(x[r]) * g + b over rows of width D, eps 1e-5. */
-cudaError_t jm__cuda_layernorm(const float *x, float *y, const float *g, const float *b,
-                               int rows, int D, cudaStream_t st);
+cudaError_t jm__cuda_layernorm(const float *x, float *y, const float *g, const float *b, int rows,
+                               int D, cudaStream_t st);
 /* Bidirectional multi-head attention within each of n_seq sequences of S
  * tokens; qkv rows [q | k | v] (width 3D), out T x D; online (blocked) softmax. */
 cudaError_t jm__cuda_attention(const float *qkv, float *out, int n_seq, int S, int D, int H,

@@ -45,8 +45,8 @@ __global__ static void __launch_bounds__(LN_THREADS)
         yr[j] = (xr[j] - mean) * inv * g[j] + b[j];
 }
 
-cudaError_t jm__cuda_layernorm(const float *x, float *y, const float *g, const float *b,
-                               int rows, int D, cudaStream_t st)
+cudaError_t jm__cuda_layernorm(const float *x, float *y, const float *g, const float *b, int rows,
+                               int D, cudaStream_t st)
 {
     if (rows <= 0)
         return cudaSuccess;

@@ -195,7 +195,7 @@ cudaError_t jm__cuda_route_launch(const jm__cuda_route *r, cudaStream_t st)
     cudaError_t rc;
     const int warps = 8;
     softmax_topk<<<(r->T + warps - 1) / warps, 32 * warps, 0, st>>>(r->logits, r->choice, r->gate,
-                                                                     r->T, r->E, r->K);
+                                                                    r->T, r->E, r->K);
     if ((rc = cudaGetLastError()) != cudaSuccess)
         return rc;
     const size_t n_cc = (size_t)r->K * r->E * r->NC * sizeof(int32_t);
@@ -206,8 +206,8 @@ cudaError_t jm__cuda_route_launch(const jm__cuda_route *r, cudaStream_t st)
     histogram<<<hgrid, CH, 0, st>>>(r->choice, r->rank, r->ccount, r->T, r->E, r->K, r->NC);
     if ((rc = cudaGetLastError()) != cudaSuccess)
         return rc;
-    plan<<<1, SCAN_THREADS, 0, st>>>(r->ccount, r->prior, r->kcount, r->offs, r->toffs,
-                                     r->dropped, r->E, r->K, r->NC, r->cap, r->tile_m);
+    plan<<<1, SCAN_THREADS, 0, st>>>(r->ccount, r->prior, r->kcount, r->offs, r->toffs, r->dropped,
+                                     r->E, r->K, r->NC, r->cap, r->tile_m);
     if ((rc = cudaGetLastError()) != cudaSuccess)
         return rc;
     const long long n = (long long)r->T * r->K;

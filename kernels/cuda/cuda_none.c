@@ -13,8 +13,9 @@ bool jm_cuda_built(void)
 bool jm_cuda_available(char *reason, size_t reason_len)
 {
     if (reason && reason_len)
-        snprintf(reason, reason_len, "this joulemark was built without CUDA (configure with "
-                                     "nvcc on PATH or -DJM_CUDA=ON)");
+        snprintf(reason, reason_len,
+                 "this joulemark was built without CUDA (configure with "
+                 "nvcc on PATH or -DJM_CUDA=ON)");
     return false;
 }
 

@@ -48,11 +48,11 @@ static int cuda_fail_if(cudaError_t rc, const char *what, char *err, size_t err_
     return rc == cudaSuccess ? JM_K_OK : cuda_fail(rc, what, err, err_len);
 }
 
-#define CK(call, what)                                                                            \
-    do {                                                                                          \
-        const cudaError_t ck_rc = (call);                                                         \
-        if (ck_rc != cudaSuccess)                                                                 \
-            return cuda_fail(ck_rc, what, err, err_len);                                          \
+#define CK(call, what)                                                                             \
+    do {                                                                                           \
+        const cudaError_t ck_rc = (call);                                                          \
+        if (ck_rc != cudaSuccess)                                                                  \
+            return cuda_fail(ck_rc, what, err, err_len);                                           \
     } while (0)
 
 extern "C" bool jm__cuda_probe(char *reason, size_t reason_len)
@@ -73,9 +73,9 @@ extern "C" bool jm__cuda_probe(char *reason, size_t reason_len)
         return false;
     }
     if (reason && reason_len)
-        snprintf(reason, reason_len, "%s, %.1f GiB, compute capability %d.%d (%d device%s)",
-                 p.name, (double)p.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), p.major, p.minor,
-                 n, n == 1 ? "" : "s");
+        snprintf(reason, reason_len, "%s, %.1f GiB, compute capability %d.%d (%d device%s)", p.name,
+                 (double)p.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), p.major, p.minor, n,
+                 n == 1 ? "" : "s");
     return true;
 }
 
@@ -111,22 +111,22 @@ static int transfer(jm__cuda_state *st, const jm__cuda_bufs *host, int dir, bool
                     char *err, size_t err_len)
 {
     const jm__cuda_dims *d = &st->dims;
-#define JM_CUDA_XFER(name, type, count, dr)                                                       \
-    if ((dr) == dir && (count) > 0) {                                                             \
-        if (!host->name) {                                                                        \
-            if (err && err_len)                                                                   \
-                snprintf(err, err_len, "cuda: host array %s is missing", #name);                 \
-            return JM_K_EINVAL;                                                                   \
-        }                                                                                         \
-        const size_t bytes = (size_t)(count) * sizeof(type);                                      \
-        if (to_device)                                                                            \
-            CK(cudaMemcpyAsync(st->dev.name, host->name, bytes, cudaMemcpyHostToDevice,          \
-                               st->stream),                                                       \
-               "upload of " #name);                                                               \
-        else                                                                                      \
-            CK(cudaMemcpyAsync(host->name, st->dev.name, bytes, cudaMemcpyDeviceToHost,          \
-                               st->stream),                                                       \
-               "download of " #name);                                                             \
+#define JM_CUDA_XFER(name, type, count, dr)                                                        \
+    if ((dr) == dir && (count) > 0) {                                                              \
+        if (!host->name) {                                                                         \
+            if (err && err_len)                                                                    \
+                snprintf(err, err_len, "cuda: host array %s is missing", #name);                   \
+            return JM_K_EINVAL;                                                                    \
+        }                                                                                          \
+        const size_t bytes = (size_t)(count) * sizeof(type);                                       \
+        if (to_device)                                                                             \
+            CK(cudaMemcpyAsync(st->dev.name, host->name, bytes, cudaMemcpyHostToDevice,            \
+                               st->stream),                                                        \
+               "upload of " #name);                                                                \
+        else                                                                                       \
+            CK(cudaMemcpyAsync(host->name, st->dev.name, bytes, cudaMemcpyDeviceToHost,            \
+                               st->stream),                                                        \
+               "download of " #name);                                                              \
     }
     JM_CUDA_ARRAYS(JM_CUDA_XFER)
 #undef JM_CUDA_XFER
@@ -167,9 +167,9 @@ static int create(const jm_workload_shape *s, const jm__cuda_bufs *host, jm__cud
     for (int i = 0; i < 5; ++i)
         CK(cudaEventCreate(&st->ev[i]), "cudaEventCreate");
     const jm__cuda_dims *d = &st->dims;
-#define JM_CUDA_ALLOC(name, type, count, dir)                                                     \
-    if ((count) > 0)                                                                              \
-        CK(cudaMalloc((void **)&st->dev.name, (size_t)(count) * sizeof(type)),                    \
+#define JM_CUDA_ALLOC(name, type, count, dir)                                                      \
+    if ((count) > 0)                                                                               \
+        CK(cudaMalloc((void **)&st->dev.name, (size_t)(count) * sizeof(type)),                     \
            "cudaMalloc of " #name);
     JM_CUDA_ARRAYS(JM_CUDA_ALLOC)
 #undef JM_CUDA_ALLOC
@@ -182,9 +182,8 @@ static int create(const jm_workload_shape *s, const jm__cuda_bufs *host, jm__cud
             return JM_K_EBACKEND;
         }
         cublasSetStream(st->cublas, st->stream);
-        cublasSetMathMode(st->cublas, s->precision == JM_PRECISION_TF32
-                                          ? CUBLAS_TF32_TENSOR_OP_MATH
-                                          : CUBLAS_PEDANTIC_MATH);
+        cublasSetMathMode(st->cublas, s->precision == JM_PRECISION_TF32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                                        : CUBLAS_PEDANTIC_MATH);
     }
 #endif
     int rc = transfer(st, host, 1, true, err, err_len);
@@ -212,8 +211,7 @@ extern "C" int jm__cuda_create(const jm_workload_shape *s, const jm__cuda_bufs *
     return JM_K_OK;
 }
 
-static jm__cuda_gemm plain(int m, int n, int k, const float *a, const float *b, float *c,
-                           bool tf32)
+static jm__cuda_gemm plain(int m, int n, int k, const float *a, const float *b, float *c, bool tf32)
 {
     jm__cuda_gemm g;
     memset(&g, 0, sizeof(g));
@@ -239,10 +237,9 @@ static int run_gemm(jm__cuda_state *st, int m, char *err, size_t err_len)
 #ifdef JM_HAVE_CUBLAS
         /* row-major C = A B is column-major C^T = B^T A^T */
         const float one = 1.0f, zero = 0.0f;
-        const cublasStatus_t cs =
-            cublasSgemm(st->cublas, CUBLAS_OP_N, CUBLAS_OP_N, (int)d->gn, m, (int)d->gk, &one,
-                        st->dev.gb, (int)d->gn, st->dev.ga, (int)d->gk, &zero, st->dev.gc,
-                        (int)d->gn);
+        const cublasStatus_t cs = cublasSgemm(st->cublas, CUBLAS_OP_N, CUBLAS_OP_N, (int)d->gn, m,
+                                              (int)d->gk, &one, st->dev.gb, (int)d->gn, st->dev.ga,
+                                              (int)d->gk, &zero, st->dev.gc, (int)d->gn);
         if (cs != CUBLAS_STATUS_SUCCESS) {
             if (err && err_len)
                 snprintf(err, err_len, "cublas: cublasSgemm failed (status %d)", (int)cs);
@@ -401,8 +398,7 @@ extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *sta
         const int T = n_samples * (int)d->S;
         rc = run_attention(st, n_samples, err, err_len);
         if (!rc)
-            rc = cuda_fail_if(cudaEventRecord(st->ev[1], st->stream), "event record", err,
-                              err_len);
+            rc = cuda_fail_if(cudaEventRecord(st->ev[1], st->stream), "event record", err, err_len);
         if (!rc)
             rc = d->dense ? run_dense_ffn(st, T, err, err_len) : run_moe_ffn(st, T, err, err_len);
         s.tokens = (uint64_t)T;
@@ -417,8 +413,8 @@ extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *sta
         rc = cuda_fail(sync, "run synchronisation", err, err_len);
     if (!rc && d->moe) {
         unsigned long long dropped = 0;
-        const cudaError_t cr = cudaMemcpy(&dropped, st->dev.dropped, sizeof(dropped),
-                                          cudaMemcpyDeviceToHost);
+        const cudaError_t cr =
+            cudaMemcpy(&dropped, st->dev.dropped, sizeof(dropped), cudaMemcpyDeviceToHost);
         if (cr != cudaSuccess)
             rc = cuda_fail(cr, "download of the dropped count", err, err_len);
         s.dropped_tokens = dropped;
@@ -443,9 +439,9 @@ extern "C" int jm__cuda_put_input(jm__cuda_state *st, const jm__cuda_bufs *host,
                                   size_t err_len)
 {
     const jm__cuda_dims *d = &st->dims;
-#define JM_CUDA_POISON(name, type, count, dir)                                                    \
-    if ((dir) == 3 && (count) > 0)                                                                \
-        CK(cudaMemsetAsync(st->dev.name, 0xFF, (size_t)(count) * sizeof(type), st->stream),      \
+#define JM_CUDA_POISON(name, type, count, dir)                                                     \
+    if ((dir) == 3 && (count) > 0)                                                                 \
+        CK(cudaMemsetAsync(st->dev.name, 0xFF, (size_t)(count) * sizeof(type), st->stream),        \
            "poisoning of " #name);
     JM_CUDA_ARRAYS(JM_CUDA_POISON)
 #undef JM_CUDA_POISON
@@ -462,16 +458,16 @@ extern "C" int jm__cuda_peek(jm__cuda_state *st, const char *name, void *dst, si
                              char *err, size_t err_len)
 {
     const jm__cuda_dims *d = &st->dims;
-#define JM_CUDA_PEEK(nm, type, count, dir)                                                        \
-    if (strcmp(name, #nm) == 0) {                                                                 \
-        if (bytes != (size_t)(count) * sizeof(type)) {                                            \
-            if (err && err_len)                                                                   \
-                snprintf(err, err_len, "cuda peek: %s has %zu bytes, %zu were asked for", name,  \
-                         (size_t)(count) * sizeof(type), bytes);                                  \
-            return JM_K_EINVAL;                                                                   \
-        }                                                                                         \
-        CK(cudaMemcpy(dst, st->dev.nm, bytes, cudaMemcpyDeviceToHost), "peek download");          \
-        return JM_K_OK;                                                                           \
+#define JM_CUDA_PEEK(nm, type, count, dir)                                                         \
+    if (strcmp(name, #nm) == 0) {                                                                  \
+        if (bytes != (size_t)(count) * sizeof(type)) {                                             \
+            if (err && err_len)                                                                    \
+                snprintf(err, err_len, "cuda peek: %s has %zu bytes, %zu were asked for", name,    \
+                         (size_t)(count) * sizeof(type), bytes);                                   \
+            return JM_K_EINVAL;                                                                    \
+        }                                                                                          \
+        CK(cudaMemcpy(dst, st->dev.nm, bytes, cudaMemcpyDeviceToHost), "peek download");           \
+        return JM_K_OK;                                                                            \
     }
     JM_CUDA_ARRAYS(JM_CUDA_PEEK)
 #undef JM_CUDA_PEEK

@@ -19,8 +19,15 @@
 
 static jm_workload_shape layer(jm_workload_kind kind)
 {
-    jm_workload_shape s = {.kind = kind, .d_model = 64, .n_heads = 4, .d_ff = 96, .seq_len = 40,
-                           .batch_seqs = 3, .n_experts = 6, .top_k = 2, .threads = 1,
+    jm_workload_shape s = {.kind = kind,
+                           .d_model = 64,
+                           .n_heads = 4,
+                           .d_ff = 96,
+                           .seq_len = 40,
+                           .batch_seqs = 3,
+                           .n_experts = 6,
+                           .top_k = 2,
+                           .threads = 1,
                            .seed = 7};
     return s;
 }
@@ -77,7 +84,8 @@ Test(gpu_host, shape_rules)
     s.n_heads = 1; /* head dim 64: fine */
     cr_assert_eq(jm_workload_shape_check(&s, err, sizeof err), 0, "%s", err);
     s.d_model = 256; /* head dim 256 > 128 */
-    expect_shape_error(s, JM_K_EINVAL, "head dimension of 256; the GPU attention expects at most 128");
+    expect_shape_error(s, JM_K_EINVAL,
+                       "head dimension of 256; the GPU attention expects at most 128");
     s = layer(JM_WORKLOAD_MOE);
     s.backend = JM_BACKEND_CUBLAS;
     if (jm_cublas_built())
@@ -196,8 +204,8 @@ Test(gpu_host, route_plan_matches_oracle)
             cr_assert_eq(cap, cfs[c] <= 0 ? T * K : (size_t)ceil(cfs[c] * T * K / E));
             uint64_t dropped = 99;
             char err[256];
-            cr_assert_eq(jm__moe_route_plan(choice, gate, T, E, K, cfs[c], offs, rows, roww,
-                                            kept, &dropped, err, sizeof err),
+            cr_assert_eq(jm__moe_route_plan(choice, gate, T, E, K, cfs[c], offs, rows, roww, kept,
+                                            &dropped, err, sizeof err),
                          0, "%s", err);
             const uint64_t d_o = oracle(choice, T, E, K, cap, kept_o, count);
             cr_assert_eq(dropped, d_o, "K %zu cf %g", K, cfs[c]);
@@ -239,8 +247,8 @@ Test(gpu_host, route_plan_rejects_bad_choices)
     cr_assert_eq(jm__moe_route_plan(choice, gate, 2, 3, 2, 0.0, offs, rows, roww, kept, &dropped,
                                     err, sizeof err),
                  JM_K_EINVAL);
-    cr_assert(strstr(err, "choice[3] (token 1, slot 1) = 3 is out of range (expected 0..2)"),
-              "%s", err);
+    cr_assert(strstr(err, "choice[3] (token 1, slot 1) = 3 is out of range (expected 0..2)"), "%s",
+              err);
     choice[3] = -1;
     cr_assert_eq(jm__moe_route_plan(choice, gate, 2, 3, 2, 0.0, offs, rows, roww, kept, &dropped,
                                     err, sizeof err),
@@ -267,8 +275,8 @@ Test(gpu_host, route_plan_matches_cpu_moe)
             float roww[240];
             uint8_t kept[240];
             uint64_t dropped;
-            cr_assert_eq(jm__moe_route_plan(w->choice, w->gate, T, E, K, cfs[c], offs, rows,
-                                            roww, kept, &dropped, err, sizeof err),
+            cr_assert_eq(jm__moe_route_plan(w->choice, w->gate, T, E, K, cfs[c], offs, rows, roww,
+                                            kept, &dropped, err, sizeof err),
                          0, "%s", err);
             cr_assert_eq(dropped, st.dropped_tokens);
             cr_assert_arr_eq(offs, w->offs, (K * E + 1) * sizeof(int32_t));
@@ -298,9 +306,9 @@ Test(gpu_host, tile_list)
     for (unsigned seed = 1; seed <= 20; ++seed) {
         random_choices(choice, gate, T, E, K, seed);
         uint64_t dropped;
-        cr_assert_eq(jm__moe_route_plan(choice, gate, T, E, K, 0.0, o, rows, roww, kept,
-                                        &dropped, NULL, 0),
-                     0);
+        cr_assert_eq(
+            jm__moe_route_plan(choice, gate, T, E, K, 0.0, o, rows, roww, kept, &dropped, NULL, 0),
+            0);
         jm__moe_tile_offsets(o, K * E, 64, to);
         for (size_t s = 0; s < K; ++s)
             cr_assert_leq((size_t)(to[(s + 1) * E] - to[s * E]), jm__moe_tile_bound(T, E, 64));
@@ -329,7 +337,7 @@ static int run_config(const char *json, char *out, size_t out_len)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-#define CFG(extra)                                                                                \
+#define CFG(extra)                                                                                 \
     "{\"workloads\": [{\"name\": \"g\", \"type\": \"gemm\", \"m\": 64, \"n\": 64, \"k\": 64" extra \
     "}], \"meters\": [\"estimate\"]}"
 
@@ -392,8 +400,8 @@ Test(gpu_host, gpu_default_config_is_matched_and_fits)
     {
         cr_assert_lt(i, 3);
         const char *type = cJSON_GetObjectItem(w, "type")->valuestring;
-        jm_workload_shape s = {.kind = strcmp(type, "moe") == 0 ? JM_WORKLOAD_MOE
-                                                                : JM_WORKLOAD_DENSE,
+        jm_workload_shape s = {.kind =
+                                   strcmp(type, "moe") == 0 ? JM_WORKLOAD_MOE : JM_WORKLOAD_DENSE,
                                .d_model = num(w, defaults, "d_model"),
                                .n_heads = num(w, defaults, "n_heads"),
                                .d_ff = num(w, defaults, "d_ff"),

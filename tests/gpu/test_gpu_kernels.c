@@ -28,21 +28,22 @@ static void verify_ok(jm_workload_shape s, int n_samples, int rounds)
     const double tol = jm_workload_tolerance(&s);
     for (int r = 0; r < rounds; ++r) {
         double rel = -1.0;
-        cr_assert_eq(jm_workload_verify(w, 1000 + (uint64_t)r, n_samples, &rel, err, sizeof err),
-                     0, "%s", err);
+        cr_assert_eq(jm_workload_verify(w, 1000 + (uint64_t)r, n_samples, &rel, err, sizeof err), 0,
+                     "%s", err);
         cr_assert(isfinite(rel) && rel >= 0.0 && rel <= tol,
                   "kind %d backend %s precision %s: relative error %g > %g", (int)s.kind,
                   jm_backend_name(s.backend), jm_precision_name(s.precision), rel, tol);
     }
     jm_run_stats st;
     cr_assert_eq(jm_workload_run(w, n_samples, &st, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(st.tokens, (uint64_t)n_samples * (s.kind == JM_WORKLOAD_GEMM ? 1u : (unsigned)s.seq_len));
+    cr_assert_eq(st.tokens,
+                 (uint64_t)n_samples * (s.kind == JM_WORKLOAD_GEMM ? 1u : (unsigned)s.seq_len));
     cr_assert_gt(st.total_ns, 0u);
     if (s.kind != JM_WORKLOAD_GEMM) /* device-timed phases (CUDA events) */
-        cr_assert(st.attention_ns > 0 && st.ffn_ns > 0 && st.attention_ns + st.ffn_ns <= st.total_ns,
-                  "attention %llu ns, ffn %llu ns, total %llu ns",
-                  (unsigned long long)st.attention_ns, (unsigned long long)st.ffn_ns,
-                  (unsigned long long)st.total_ns);
+        cr_assert(
+            st.attention_ns > 0 && st.ffn_ns > 0 && st.attention_ns + st.ffn_ns <= st.total_ns,
+            "attention %llu ns, ffn %llu ns, total %llu ns", (unsigned long long)st.attention_ns,
+            (unsigned long long)st.ffn_ns, (unsigned long long)st.total_ns);
     if (s.kind == JM_WORKLOAD_MOE)
         cr_assert(st.router_ns > 0 && st.dispatch_ns > 0 && st.experts_ns > 0);
     jm_workload_destroy(w);
@@ -58,10 +59,15 @@ Test(gpu, gemm_matches_fp64)
             continue;
         for (int p = 0; p < 2; ++p)
             for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
-                jm_workload_shape s = {.kind = JM_WORKLOAD_GEMM, .m = sizes[i][0],
-                                       .n = sizes[i][1], .k = sizes[i][2], .seq_len = 1,
-                                       .batch_seqs = sizes[i][0], .threads = 2,
-                                       .backend = backends[b], .precision = (jm_precision)p,
+                jm_workload_shape s = {.kind = JM_WORKLOAD_GEMM,
+                                       .m = sizes[i][0],
+                                       .n = sizes[i][1],
+                                       .k = sizes[i][2],
+                                       .seq_len = 1,
+                                       .batch_seqs = sizes[i][0],
+                                       .threads = 2,
+                                       .backend = backends[b],
+                                       .precision = (jm_precision)p,
                                        .seed = 5 + i};
                 verify_ok(s, sizes[i][0], 2);
                 if (sizes[i][0] > 3)
@@ -72,9 +78,18 @@ Test(gpu, gemm_matches_fp64)
 
 static jm_workload_shape layer(jm_workload_kind kind, jm_precision p)
 {
-    jm_workload_shape s = {.kind = kind, .d_model = 96, .n_heads = 3, .d_ff = 136,
-                           .seq_len = 70, .batch_seqs = 3, .n_experts = 6, .top_k = 1,
-                           .threads = 2, .backend = JM_BACKEND_CUDA, .precision = p, .seed = 9};
+    jm_workload_shape s = {.kind = kind,
+                           .d_model = 96,
+                           .n_heads = 3,
+                           .d_ff = 136,
+                           .seq_len = 70,
+                           .batch_seqs = 3,
+                           .n_experts = 6,
+                           .top_k = 1,
+                           .threads = 2,
+                           .backend = JM_BACKEND_CUDA,
+                           .precision = p,
+                           .seed = 9};
     return s;
 }
 

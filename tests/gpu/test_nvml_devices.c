@@ -19,8 +19,9 @@ static void build_fake(void)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(lib, sizeof lib, "%s/libfake-nvml-dev.so", dir);
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cc -shared -fPIC -O0 -o %s %s/gpu/fake_nvml_devices.c >/dev/null 2>&1",
-             lib, JM_FIXTURES_DIR);
+    snprintf(cmd, sizeof cmd,
+             "cc -shared -fPIC -O0 -o %s %s/gpu/fake_nvml_devices.c >/dev/null 2>&1", lib,
+             JM_FIXTURES_DIR);
     if (system(cmd) != 0)
         cr_skip_test("no C compiler to build the fake NVML library");
 }
@@ -77,8 +78,9 @@ Test(nvml_devices, missing_library_and_symbols)
     jm_gpu_desc g[2];
     int n = -1;
     char reason[512] = "";
-    cr_assert_eq(jm_nvml_describe("/nonexistent/libnvidia-ml.so.1", g, 2, &n, reason, sizeof reason),
-                 JM_M_UNAVAILABLE);
+    cr_assert_eq(
+        jm_nvml_describe("/nonexistent/libnvidia-ml.so.1", g, 2, &n, reason, sizeof reason),
+        JM_M_UNAVAILABLE);
     cr_assert_eq(n, 0);
     cr_assert(strstr(reason, "/nonexistent/libnvidia-ml.so.1 not found"), "%s", reason);
     cr_assert_eq(jm_nvml_describe("libm.so.6", g, 2, &n, reason, sizeof reason), JM_M_UNAVAILABLE);

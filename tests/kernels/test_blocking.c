@@ -24,7 +24,7 @@ Test(blocking, block_sizes_fit_the_caches_hwloc_reports)
                       l1);
         cr_assert_eq(b.mc % mr, 0u);
         if (b.mc > mr)
-            cr_assert(b.mc * b.kc * sizeof(float) <= l2 / 2, "mc %zu", b.mc);
+            cr_assert(b.mc * b.kc * sizeof(float) <= l2 / 4, "mc %zu", b.mc);
         cr_assert_eq(b.nc % nr, 0u);
         if (l3 && b.nc > 4 * nr)
             cr_assert(b.kc * b.nc * sizeof(float) <= l3 / 4, "nc %zu", b.nc);
