@@ -29,16 +29,30 @@ static void pack_a(const jm__gemm_op *op, size_t mr, size_t i0, size_t mc, size_
         const size_t rows = min_sz(mr, mc - ir);
         float *dst = ap + ir * kc;
         if (op->ta == JM_NO_TRANS) {
-            for (size_t i = 0; i < rows; ++i) {
-                const size_t r = i0 + ir + i;
+            /* 16 columns at a time through a small transposed block in L1:
+             * contiguous loads per row, contiguous stores per column */
+            const float *src[32];
+            for (size_t i = 0; i < mr; ++i) {
+                const size_t r = i0 + ir + (i < rows ? i : 0);
                 const size_t arow = op->a_rows ? (size_t)op->a_rows[r] : r;
-                const float *src = op->a + arow * op->lda + p0;
-                for (size_t p = 0; p < kc; ++p)
-                    dst[p * mr + i] = src[p];
+                src[i] = op->a + arow * op->lda + p0;
             }
-            for (size_t i = rows; i < mr; ++i)
-                for (size_t p = 0; p < kc; ++p)
-                    dst[p * mr + i] = 0.0f;
+            size_t p = 0;
+            for (; p + 16 <= kc; p += 16) {
+                float blk[16][32];
+                for (size_t i = 0; i < rows; ++i)
+                    for (size_t q = 0; q < 16; ++q)
+                        blk[q][i] = src[i][p + q];
+                for (size_t i = rows; i < mr; ++i)
+                    for (size_t q = 0; q < 16; ++q)
+                        blk[q][i] = 0.0f;
+                for (size_t q = 0; q < 16; ++q)
+                    for (size_t i = 0; i < mr; ++i)
+                        dst[(p + q) * mr + i] = blk[q][i];
+            }
+            for (; p < kc; ++p)
+                for (size_t i = 0; i < mr; ++i)
+                    dst[p * mr + i] = i < rows ? src[i][p] : 0.0f;
         } else {
             for (size_t p = 0; p < kc; ++p) {
                 const float *src = op->a + (p0 + p) * op->lda + i0 + ir;
@@ -76,7 +90,8 @@ static void pack_b_panel(const jm__gemm_op *op, size_t nr, size_t j0, size_t p0,
             const float *src = op->b + (p0 + p) * op->ldb + j0;
             float *d = dst + p * nr;
             if (cols == nr) {
-                memcpy(d, src, nr * sizeof(float));
+                for (size_t j = 0; j < nr; ++j) /* inline: nr floats, not a libc call */
+                    d[j] = src[j];
             } else {
                 size_t j = 0;
                 for (; j < cols; ++j)
@@ -169,6 +184,17 @@ static int run_serial(const jm__gemm_op *op, const plan *base)
             if (prepacked) {
                 bblock = op->bp + (jc / pl.nr) * op->bp_stride + pc * pl.nr;
                 pstride = op->bp_stride;
+            } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl.nr == 0) {
+                /* row by row: each B row segment is read sequentially once */
+                for (size_t p = 0; p < kc; ++p) {
+                    const float *src = op->b + (pc + p) * op->ldb + jc;
+                    for (size_t jp = 0; jp < npanels; ++jp) {
+                        float *d = bp + jp * pl.nr * kc + p * pl.nr;
+                        const float *s = src + jp * pl.nr;
+                        for (size_t j = 0; j < pl.nr; ++j)
+                            d[j] = s[j];
+                    }
+                }
             } else {
                 for (size_t jp = 0; jp < npanels; ++jp)
                     pack_b_panel(op, pl.nr, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);

@@ -4,29 +4,47 @@
  * files and JSON keys, names matching folders, LoadGen log keys, durations,
  * seeds and validity against the MLPerf rules, the accuracy hash, and the
  * power figures recomputed from the samples (spl.txt of a real analyzer or
- * joulemark_power.csv). */
+ * joulemark_power.csv). It also applies the rules of MLCommons' checker v5.1
+ * that depend on the mapped model: performance sample count, the accuracy
+ * run covering the model's dataset, token latencies for LLM models, and the
+ * system and measurement values that must not be empty. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "submission_internal.h"
 
 typedef struct model_rule {
     const char *name;
-    uint64_t performance_sample_count;
+    uint64_t performance_sample_count; /* minimum effective_performance_sample_count */
+    uint64_t dataset_size;             /* samples the accuracy run must cover */
+    bool llm;                          /* requested_use_token_latencies must be true */
 } model_rule;
 
-/* models of checker v5.1 and their minimum performance sample counts */
+/* the models of MLCommons' checker v5.1 (its "models", "performance-sample-count",
+ * "dataset-size" and LLM lists; the llama2-70b-interactive models are v5.0 only) */
 static const model_rule models[] = {
-    {"resnet", 1024},          {"retinanet", 64},         {"bert-99", 10833},
-    {"bert-99.9", 10833},      {"dlrm-v2-99", 204800},    {"dlrm-v2-99.9", 204800},
-    {"3d-unet-99", 43},        {"3d-unet-99.9", 43},      {"llama3.1-8b", 13368},
-    {"llama3.1-8b-edge", 5000}, {"llama2-70b-99", 24576}, {"llama2-70b-99.9", 24576},
-    {"llama2-70b-interactive-99", 24576}, {"llama2-70b-interactive-99.9", 24576},
-    {"stable-diffusion-xl", 5000}, {"mixtral-8x7b", 15000}, {"llama3.1-405b", 8313},
-    {"rgat", 788379},          {"pointpainting", 1024},   {"deepseek-r1", 4388},
-    {"whisper", 1633}};
+    {"resnet", 1024, 50000, false},
+    {"retinanet", 64, 24781, false},
+    {"bert-99", 10833, 10833, false},
+    {"bert-99.9", 10833, 10833, false},
+    {"dlrm-v2-99", 204800, 330067, false},
+    {"dlrm-v2-99.9", 204800, 330067, false},
+    {"3d-unet-99", 43, 43, false},
+    {"3d-unet-99.9", 43, 43, false},
+    {"llama3.1-8b", 13368, 13368, true},
+    {"llama3.1-8b-edge", 5000, 5000, true},
+    {"llama2-70b-99", 24576, 24576, true},
+    {"llama2-70b-99.9", 24576, 24576, true},
+    {"stable-diffusion-xl", 5000, 5000, false},
+    {"mixtral-8x7b", 15000, 15000, true},
+    {"llama3.1-405b", 8313, 8313, true},
+    {"rgat", 788379, 788379, false},
+    {"pointpainting", 1024, 39987, false},
+    {"deepseek-r1", 4388, 4388, true},
+    {"whisper", 1633, 1633, false}};
 
 static const model_rule *find_model(const char *name)
 {
@@ -65,6 +83,13 @@ static void check_system(checker *c, const char *system)
     for (const char *const *k = jm_submission_system_keys; *k; k++)
         if (!cJSON_GetObjectItemCaseSensitive(s, *k))
             jm_check_problem(c->p, "%s: required key \"%s\" is missing", path, *k);
+    for (const char *const *k = jm__sub_meaningful_system_keys; *k; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, *k);
+        if (v && jm__sub_json_empty(v))
+            jm_check_problem(c->p, "%s: key \"%s\" is empty; the checker requires a meaningful "
+                                   "value",
+                             path, *k);
+    }
     const cJSON *div = cJSON_GetObjectItemCaseSensitive(s, "division");
     if (cJSON_IsString(div) && strcmp(div->valuestring, "open") != 0)
         jm_check_problem(c->p, "%s: division is \"%s\", expected \"open\" (the folder)", path,
@@ -73,16 +98,16 @@ static void check_system(checker *c, const char *system)
     if (cJSON_IsString(sub) && strcmp(sub->valuestring, c->submitter) != 0)
         jm_check_problem(c->p, "%s: submitter is \"%s\", expected \"%s\" (the folder)", path,
                          sub->valuestring, c->submitter);
+    /* the checker lower-cases status but compares system_type as written */
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
-    if (st && (!cJSON_IsString(st) || (strcmp(st->valuestring, "available") != 0 &&
-                                       strcmp(st->valuestring, "preview") != 0 &&
-                                       strcmp(st->valuestring, "rdi") != 0)))
+    if (st && (!cJSON_IsString(st) || (strcasecmp(st->valuestring, "available") != 0 &&
+                                       strcasecmp(st->valuestring, "preview") != 0 &&
+                                       strcasecmp(st->valuestring, "rdi") != 0)))
         jm_check_problem(c->p, "%s: status must be available, preview or rdi", path);
     const cJSON *ty = cJSON_GetObjectItemCaseSensitive(s, "system_type");
-    if (ty && (!cJSON_IsString(ty) || (strcmp(ty->valuestring, "datacenter") != 0 &&
-                                       strcmp(ty->valuestring, "edge") != 0 &&
-                                       strcmp(ty->valuestring, "datacenter,edge") != 0)))
-        jm_check_problem(c->p, "%s: system_type must be datacenter, edge or datacenter,edge",
+    if (ty && (!cJSON_IsString(ty) || !jm__sub_valid_system_type(ty->valuestring)))
+        jm_check_problem(c->p, "%s: system_type must be datacenter, edge, datacenter,edge or "
+                               "edge,datacenter",
                          path);
     cJSON_Delete(s);
 }
@@ -256,6 +281,12 @@ static void check_performance(checker *c, const char *res, const char *scen,
                          "%s: effective_performance_sample_count is %llu, %s needs >= %llu",
                          detail, (unsigned long long)v, model->name,
                          (unsigned long long)model->performance_sample_count);
+    if (model && model->llm && !log_true(&log, "requested_use_token_latencies"))
+        jm_check_problem(c->p,
+                         "%s: requested_use_token_latencies is not true, but checker v5.1 "
+                         "requires token latencies for the LLM model %s (\"use_token_latencies "
+                         "flag needs to be enabled\")",
+                         detail, model->name);
     if (log.n_errors > 0)
         jm_check_problem(c->p, "%s: %d error events", detail, log.n_errors);
     check_seeds(c, detail, &log);
@@ -279,7 +310,49 @@ static void check_performance(checker *c, const char *res, const char *scen,
     jm_mlperf_log_free(&log);
 }
 
-static void check_accuracy(checker *c, const char *res)
+/* the accuracy run's sample count against the mapped model's dataset, as the
+ * checker reads it: effective_accuracy_sample_count, else qsl_reported_total_count */
+static void check_accuracy_coverage(checker *c, const char *detail, const model_rule *model)
+{
+    char err[1024];
+    jm_mlperf_log log;
+    if (jm_mlperf_log_load(detail, &log, err, sizeof(err)) != JM_R_OK) {
+        jm_check_problem(c->p, "%s", err);
+        return;
+    }
+    uint64_t n;
+    const char *key = "effective_accuracy_sample_count";
+    if (jm_mlperf_log_get_u64(&log, key, &n) != JM_R_OK) {
+        key = "qsl_reported_total_count";
+        if (jm_mlperf_log_get_u64(&log, key, &n) != JM_R_OK) {
+            jm_check_problem(c->p, "%s: key \"effective_accuracy_sample_count\" is missing",
+                             detail);
+            n = 0;
+            key = NULL;
+        }
+    }
+    if (key && model && n != model->dataset_size)
+        jm_check_problem(c->p,
+                         "%s: the accuracy run covers %s = %llu samples, checker v5.1 expects "
+                         "the %llu samples of %s's dataset",
+                         detail, key, (unsigned long long)n,
+                         (unsigned long long)model->dataset_size, model->name);
+    if (log.n_errors > 0)
+        jm_check_problem(c->p, "%s: %d error events", detail, log.n_errors);
+    jm_mlperf_log_free(&log);
+}
+
+/* whether some line of text starts with prefix */
+static const char *line_starting(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, prefix, n) == 0)
+            return l;
+    return NULL;
+}
+
+static void check_accuracy(checker *c, const char *res, const model_rule *model)
 {
     char dir[4096], path[4200], err[1024];
     jm__sub_fmt(dir, sizeof(dir), "%s/accuracy", res);
@@ -287,7 +360,8 @@ static void check_accuracy(checker *c, const char *res)
                                         "accuracy.txt", "mlperf_log_accuracy.json"};
     for (size_t i = 0; i < 4; i++) {
         jm__sub_fmt(path, sizeof(path), "%s/%s", dir, files[i]);
-        need_file(c, path);
+        if (need_file(c, path) && i == 0)
+            check_accuracy_coverage(c, path, model);
     }
     size_t len;
     jm__sub_fmt(path, sizeof(path), "%s/mlperf_log_accuracy.json", dir);
@@ -303,9 +377,9 @@ static void check_accuracy(checker *c, const char *res)
     char *txt = jm__sub_exists(path) ? jm__sub_read(path, NULL, err, sizeof(err)) : NULL;
     if (!txt)
         return;
-    const char *h = strstr(txt, "hash=");
+    const char *h = line_starting(txt, "hash=");
     if (!h)
-        jm_check_problem(c->p, "%s: no \"hash=\" line", path);
+        jm_check_problem(c->p, "%s: no line starting with \"hash=\"", path);
     else if (strncmp(h + 5, hash, 64) != 0)
         jm_check_problem(c->p, "%s: hash=%.64s is not the SHA-256 of mlperf_log_accuracy.json "
                                "(%s)",
@@ -322,15 +396,26 @@ static void check_measurements(checker *c, const char *meas, const char *system,
         cJSON *m = jm__sub_load_json(path, err, sizeof(err));
         if (!m)
             jm_check_problem(c->p, "%s", err);
-        for (const char *const *k = jm_submission_measurement_keys; m && *k; k++)
-            if (!cJSON_GetObjectItemCaseSensitive(m, *k))
+        for (const char *const *k = jm_submission_measurement_keys; m && *k; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, *k);
+            if (!v)
                 jm_check_problem(c->p, "%s: required key \"%s\" is missing", path, *k);
+            else if (jm__sub_json_empty(v))
+                jm_check_problem(c->p, "%s: key \"%s\" is empty; the checker requires a "
+                                       "meaningful value",
+                                 path, *k);
+        }
         cJSON_Delete(m);
     }
-    jm__sub_fmt(path, sizeof(path), "%s/README.md", meas);
-    need_file(c, path);
-    jm__sub_fmt(path, sizeof(path), "%s/user.conf", meas);
-    need_file(c, path);
+    static const char *const files[] = {"README.md", "user.conf"};
+    for (size_t i = 0; i < 2; i++) {
+        jm__sub_fmt(path, sizeof(path), "%s/%s", meas, files[i]);
+        size_t len = 0;
+        char *text = need_file(c, path) ? jm__sub_read(path, &len, err, sizeof(err)) : NULL;
+        if (text && len == 0)
+            jm_check_problem(c->p, "%s: empty; the checker requires content", path);
+        free(text);
+    }
 }
 
 static void check_benchmark(checker *c, const char *system, const char *bench)
@@ -370,7 +455,7 @@ static void check_benchmark(checker *c, const char *system, const char *bench)
         jm__sub_fmt(meas, sizeof(meas), "%s/measurements/%s/%s/%s", c->root, system, bench,
                     scen[i]);
         check_performance(c, res, scen[i], model, meas);
-        check_accuracy(c, res);
+        check_accuracy(c, res, model);
         check_measurements(c, meas, system, scen[i]);
     }
     jm__sub_free_names(scen, ns > 0 ? ns : 0);

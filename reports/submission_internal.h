@@ -28,4 +28,12 @@ cJSON *jm__sub_system_json(const cJSON *results, const cJSON *user, const char *
                            const char *submitter, const char *system, char *err,
                            size_t err_len);
 
+/* System keys MLCommons' checker v5.1 requires to be non-empty (NULL-ended). */
+extern const char *const jm__sub_meaningful_system_keys[];
+/* Whether a JSON value is "empty" as the checker's Python `not value` sees it:
+ * missing, null, false, "", 0, [] or {}. */
+bool jm__sub_json_empty(const cJSON *v);
+/* datacenter, edge, datacenter,edge or edge,datacenter (the checker's list) */
+bool jm__sub_valid_system_type(const char *t);
+
 #endif /* JM_SUBMISSION_INTERNAL_H */

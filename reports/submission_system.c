@@ -165,6 +165,17 @@ cJSON *jm__sub_system_json(const cJSON *results, const cJSON *user, const char *
             return NULL;
         }
     }
+    for (const char *const *key = jm__sub_meaningful_system_keys; *key; key++) {
+        if (jm__sub_json_empty(cJSON_GetObjectItemCaseSensitive(sys, *key))) {
+            snprintf(err, err_len,
+                     "systems/%s.json: key \"%s\" is empty; MLCommons' checker requires a "
+                     "meaningful value: set it in %s",
+                     system, *key,
+                     user_file ? user_file : "a user file given with --system-file USER.json");
+            cJSON_Delete(sys);
+            return NULL;
+        }
+    }
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(sys, "status");
     if (!cJSON_IsString(status) || (strcmp(status->valuestring, "available") != 0 &&
                                     strcmp(status->valuestring, "preview") != 0 &&
@@ -175,11 +186,10 @@ cJSON *jm__sub_system_json(const cJSON *results, const cJSON *user, const char *
         return NULL;
     }
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(sys, "system_type");
-    if (!cJSON_IsString(type) || (strcmp(type->valuestring, "datacenter") != 0 &&
-                                  strcmp(type->valuestring, "edge") != 0 &&
-                                  strcmp(type->valuestring, "datacenter,edge") != 0)) {
+    if (!cJSON_IsString(type) || !jm__sub_valid_system_type(type->valuestring)) {
         snprintf(err, err_len,
-                 "%s: \"system_type\" must be \"datacenter\", \"edge\" or \"datacenter,edge\"",
+                 "%s: \"system_type\" must be \"datacenter\", \"edge\", \"datacenter,edge\" "
+                 "or \"edge,datacenter\"",
                  user_file ? user_file : "system file");
         cJSON_Delete(sys);
         return NULL;

@@ -1,8 +1,10 @@
 /* test_package.c - `joulemark package` and `joulemark check` on a results
  * directory produced by the real scenario engine (virtual clock, MLPerf rules,
- * 600 s per run in virtual time): the golden structure of the tree, a clean
- * check, and the validator catching every removed file, removed key and
- * tampered figure; name validation and missing system keys refused. */
+ * 600 s per run in virtual time): the golden structure of the tree, exactly the
+ * model-dependent problems MLCommons' checker v5.1 reports for the default
+ * LLM mapping and a clean check with a non-LLM mapping, and the validator
+ * catching every removed file, removed key, empty value and tampered figure;
+ * name validation and missing or empty system keys refused. */
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -118,7 +120,7 @@ static void make_results(const char *dir, bool mlperf_rules)
             jm_mlperf_rules_settings(mlperf_rules ? JM_MLPERF_RULES_MLPERF : JM_MLPERF_RULES_QUICK,
                                      scen[k], &ranging);
             ranging.performance_sample_count = 24576;
-            ranging.total_sample_count = 24576;
+            ranging.total_sample_count = 10833; /* bert-99's dataset */
             ranging.tokens_per_sample = 256;
             ranging.issue_max_samples = 16;
             jm_scenario_result rr, tr, ar;
@@ -176,9 +178,10 @@ static void write_user(const char *path, const char *skip)
     cJSON_Delete(u);
 }
 
-static int package(const char *outdir, const char *submitter, const char *extra)
+static int package_with(const char *outdir, const char *submitter,
+                        const char *const *extra)
 {
-    char *argv[16];
+    char *argv[24];
     int argc = 0;
     argv[argc++] = "package";
     argv[argc++] = results;
@@ -190,11 +193,20 @@ static int package(const char *outdir, const char *submitter, const char *extra)
     argv[argc++] = "vm2core";
     argv[argc++] = "--system-file";
     argv[argc++] = user;
-    if (extra)
-        argv[argc++] = (char *)extra;
+    for (int i = 0; extra && extra[i] && argc < 23; i++)
+        argv[argc++] = (char *)extra[i];
     argv[argc] = NULL;
     return jm_cmd_package(argc, argv);
 }
+
+static int package(const char *outdir, const char *submitter, const char *extra)
+{
+    const char *const more[] = {extra, NULL};
+    return package_with(outdir, submitter, more);
+}
+
+static const char *const non_llm[] = {"--map", "moe-layer=bert-99", "--map",
+                                      "dense-layer=bert-99", NULL};
 
 static void setup(void)
 {
@@ -247,6 +259,18 @@ static const char *const golden[] = {
     "open/acme/measurements/vm2core/dense-layer/SingleStream/vm2core_SingleStream.json",
     NULL};
 
+static int problems_with(const char *needle)
+{
+    jm_check_problems p;
+    char err[512];
+    cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0);
+    int hits = 0;
+    for (int i = 0; i < p.n; i++)
+        hits += strstr(p.items[i], needle) != NULL;
+    jm_check_problems_free(&p);
+    return hits;
+}
+
 static int count_files(const char *dir)
 {
     char cmd[600];
@@ -281,7 +305,40 @@ Test(package, golden_structure_and_clean_check)
     cr_expect_str_eq(cJSON_GetObjectItem(map, "moe-layer")->valuestring, "mixtral-8x7b");
     cr_expect_str_eq(cJSON_GetObjectItem(map, "dense-layer")->valuestring, "llama2-70b-99");
     cJSON_Delete(map);
+    /* with the LLM mappings, exactly what MLCommons' checker v5.1 reports for
+     * each of the 4 results: no token latencies (a layer has none) and an
+     * accuracy run that does not cover the model's dataset */
     jm_check_problems p;
+    cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0, "%s", err);
+    int llm = 0, dataset = 0;
+    for (int i = 0; i < p.n; i++) {
+        if (strstr(p.items[i], "requested_use_token_latencies is not true"))
+            llm++;
+        else if (strstr(p.items[i], "accuracy run covers effective_accuracy_sample_count = "
+                                    "10833 samples"))
+            dataset++;
+        else
+            cr_log_error("unexpected: %s", p.items[i]);
+    }
+    cr_expect_eq(llm, 4);
+    cr_expect_eq(dataset, 4);
+    cr_expect_eq(p.n, 8, "%d problems in a fresh tree", p.n);
+    jm_check_problems_free(&p);
+    cr_expect_eq(problems_with("mixtral-8x7b's dataset"), 2);
+    cr_expect_eq(problems_with("the 24576 samples of llama2-70b-99's dataset"), 2);
+    char *argv[] = {"check", out, NULL};
+    cr_expect_eq(jm_cmd_check(2, argv), JM_EXIT_INVALID);
+    /* refuses to overwrite without --force */
+    cr_expect_eq(package(out, "acme", NULL), JM_EXIT_USAGE);
+    cr_expect_eq(package(out, "acme", "--force"), JM_EXIT_OK);
+}
+
+/* mapped to a non-LLM model whose dataset the accuracy run covers: clean */
+Test(package, clean_check_with_non_llm_mapping)
+{
+    cr_assert_eq(package_with(out, "acme", non_llm), JM_EXIT_OK);
+    jm_check_problems p;
+    char err[512];
     cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0, "%s", err);
     for (int i = 0; i < p.n; i++)
         cr_log_error("%s", p.items[i]);
@@ -289,9 +346,6 @@ Test(package, golden_structure_and_clean_check)
     jm_check_problems_free(&p);
     char *argv[] = {"check", out, NULL};
     cr_expect_eq(jm_cmd_check(2, argv), JM_EXIT_OK);
-    /* refuses to overwrite without --force */
-    cr_expect_eq(package(out, "acme", NULL), JM_EXIT_USAGE);
-    cr_expect_eq(package(out, "acme", "--force"), JM_EXIT_OK);
 }
 
 /* removing any single file of the tree is reported, naming that file */
@@ -324,18 +378,6 @@ Test(package, check_catches_every_removed_file)
     }
     fclose(f);
     cr_expect_eq(n, 2 + 4 + 4 * 13);
-}
-
-static int problems_with(const char *needle)
-{
-    jm_check_problems p;
-    char err[512];
-    cr_assert_eq(jm_submission_check(out, &p, err, sizeof(err)), 0);
-    int hits = 0;
-    for (int i = 0; i < p.n; i++)
-        hits += strstr(p.items[i], needle) != NULL;
-    jm_check_problems_free(&p);
-    return hits;
 }
 
 static void rewrite_json_without(const char *path, const char *key)
