@@ -21,27 +21,23 @@ typedef struct bench_opts {
     int layer_seqs;   /* batch of the layer rows, in sequences of 256 */
 } bench_opts;
 
-static uint64_t now_ns(void)
-{
+static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
-{
+static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof(*v), cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void cpu_model(char *buf, size_t len)
-{
+static void cpu_model(char *buf, size_t len) {
     snprintf(buf, len, "unknown (no model name in /proc/cpuinfo)");
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f)
@@ -71,8 +67,7 @@ typedef struct gemm_row {
 } gemm_row;
 
 static int gemm_call(bool openblas, const gemm_row *r, const float *a, const float *b, float *c,
-                     char *err, size_t err_len)
-{
+                     char *err, size_t err_len) {
     const size_t m = (size_t)r->m, n = (size_t)r->n, k = (size_t)r->k;
     if (openblas)
         return jm_sgemm_openblas(JM_NO_TRANS, JM_NO_TRANS, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n,
@@ -83,8 +78,7 @@ static int gemm_call(bool openblas, const gemm_row *r, const float *a, const flo
 
 /* Calls per sample so that one sample lasts >= sample_ms (from a warm-up). */
 static int calibrate(const bench_opts *o, bool openblas, const gemm_row *r, const float *a,
-                     const float *b, float *c, int *inner, char *err, size_t err_len)
-{
+                     const float *b, float *c, int *inner, char *err, size_t err_len) {
     const uint64_t t0 = now_ns();
     const int rc = gemm_call(openblas, r, a, b, c, err, err_len);
     const double one_ns = (double)(now_ns() - t0) + 1.0;
@@ -94,8 +88,7 @@ static int calibrate(const bench_opts *o, bool openblas, const gemm_row *r, cons
 }
 
 static int sample(bool openblas, const gemm_row *r, int inner, const float *a, const float *b,
-                  float *c, double *gflops, char *err, size_t err_len)
-{
+                  float *c, double *gflops, char *err, size_t err_len) {
     const uint64_t t0 = now_ns();
     int rc = 0;
     for (int i = 0; i < inner && !rc; ++i)
@@ -106,9 +99,8 @@ static int sample(bool openblas, const gemm_row *r, int inner, const float *a, c
 
 /* Median GFLOP/s over opts->repeats samples of >= sample_ms each; ours and
  * OpenBLAS samples alternate so that both see the same machine load. */
-static int time_gemm_row(const bench_opts *o, gemm_row *r, const float *a, const float *b,
-                         float *c, char *err, size_t err_len)
-{
+static int time_gemm_row(const bench_opts *o, gemm_row *r, const float *a, const float *b, float *c,
+                         char *err, size_t err_len) {
     const bool blas = jm_gemm_openblas_available();
     int inner_ours = 1, inner_blas = 1;
     int rc = calibrate(o, false, r, a, b, c, &inner_ours, err, err_len);
@@ -127,10 +119,8 @@ static int time_gemm_row(const bench_opts *o, gemm_row *r, const float *a, const
     return 0;
 }
 
-static int bench_gemm(const bench_opts *o, gemm_row *rows, int *n_rows, char *err,
-                      size_t err_len)
-{
-    static const int shapes[][3] = {{256, 256, 256},   {512, 512, 512},  {1024, 1024, 1024},
+static int bench_gemm(const bench_opts *o, gemm_row *rows, int *n_rows, char *err, size_t err_len) {
+    static const int shapes[][3] = {{256, 256, 256},    {512, 512, 512},   {1024, 1024, 1024},
                                     {2048, 2048, 2048}, {512, 4096, 1024}, {512, 1024, 4096}};
     const int n_shapes = (int)(sizeof(shapes) / sizeof(shapes[0]));
     const size_t max_elems = 2048u * 2048u;
@@ -168,11 +158,18 @@ typedef struct layer_row {
     double tokens_per_s, gflops, dispatch_share; /* share NAN for dense layers */
 } layer_row;
 
-static jm_workload_shape default_layer(jm_workload_kind kind, int d_ff, int threads, int seqs)
-{
-    jm_workload_shape s = {.kind = kind, .d_model = 512, .n_heads = 8, .d_ff = d_ff,
-                           .seq_len = 256, .batch_seqs = seqs, .n_experts = 32, .top_k = 1,
-                           .capacity_factor = 1.25, .threads = threads, .seed = 1};
+static jm_workload_shape default_layer(jm_workload_kind kind, int d_ff, int threads, int seqs) {
+    jm_workload_shape s = {.kind = kind,
+                           .d_model = 512,
+                           .n_heads = 8,
+                           .d_ff = d_ff,
+                           .seq_len = 256,
+                           .batch_seqs = seqs,
+                           .n_experts = 32,
+                           .top_k = 1,
+                           .capacity_factor = 1.25,
+                           .threads = threads,
+                           .seed = 1};
     return s;
 }
 
@@ -193,8 +190,7 @@ enum { N_LAYER_DEFS = sizeof(layer_defs) / sizeof(layer_defs[0]) };
  * rounds that run every layer once (interleaved, so that a burst of load on
  * the machine hits all layers alike), medians per layer. */
 static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, layer_row *out,
-                       char *err, size_t err_len)
-{
+                       char *err, size_t err_len) {
     double tps[N_LAYER_DEFS][64], share[N_LAYER_DEFS][64];
     jm_run_stats st;
     int rc = 0;
@@ -214,8 +210,7 @@ static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, lay
         out[l].threads = s->threads;
         out[l].tokens_per_s = median(tps[l], o->repeats);
         out[l].gflops = out[l].tokens_per_s * jm_workload_flops_per_token(s) * 1e-9;
-        out[l].dispatch_share =
-            s->kind == JM_WORKLOAD_MOE ? median(share[l], o->repeats) : NAN;
+        out[l].dispatch_share = s->kind == JM_WORKLOAD_MOE ? median(share[l], o->repeats) : NAN;
     }
     return rc;
 }
@@ -224,8 +219,7 @@ static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, lay
  * (batch size, layer) in sweep[], batch sizes from 1 sequence doubling up
  * to layer_seqs. */
 static int bench_layers(const bench_opts *o, layer_row *rows, layer_row *sweep, int *n_sweep,
-                        char *err, size_t err_len)
-{
+                        char *err, size_t err_len) {
     jm_workload *w[N_LAYER_DEFS] = {NULL};
     int rc = 0;
     *n_sweep = 0;
@@ -247,13 +241,11 @@ static int bench_layers(const bench_opts *o, layer_row *rows, layer_row *sweep, 
 
 /* ---------------------------------------------------------------- output --- */
 
-static cJSON *num_or_null(double v)
-{
+static cJSON *num_or_null(double v) {
     return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
 }
 
-static cJSON *layer_json(const layer_row *r)
-{
+static cJSON *layer_json(const layer_row *r) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddNumberToObject(o, "tokens", r->tokens);
@@ -265,8 +257,7 @@ static cJSON *layer_json(const layer_row *r)
 }
 
 static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, int n_g,
-                       const layer_row *l, int n_l, const layer_row *sw, int n_sw)
-{
+                       const layer_row *l, int n_l, const layer_row *sw, int n_sw) {
     cJSON *root = cJSON_CreateObject();
     cJSON *m = cJSON_AddObjectToObject(root, "machine");
     cJSON_AddStringToObject(m, "cpu_model", cpu);
@@ -304,8 +295,7 @@ static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, 
 }
 
 static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, int n_g,
-                       const layer_row *l, int n_l, const layer_row *sw, int n_sw)
-{
+                       const layer_row *l, int n_l, const layer_row *sw, int n_sw) {
     const char *core = jm_gemm_openblas_corename();
     printf("joulemark bench%s: medians of %d repeats\n", o->quick ? " (quick)" : "", o->repeats);
     printf("machine: %s; all threads = %d; our kernel %s; OpenBLAS %s%s\n\n", cpu, o->threads,
@@ -314,8 +304,7 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
     printf("%6s %6s %6s %7s %10s %10s %14s\n", "m", "n", "k", "threads", "ours", "openblas",
            "ours/openblas");
     for (int i = 0; i < n_g; ++i) {
-        printf("%6d %6d %6d %7d %10.1f ", g[i].m, g[i].n, g[i].k, g[i].threads,
-               g[i].ours_gflops);
+        printf("%6d %6d %6d %7d %10.1f ", g[i].m, g[i].n, g[i].k, g[i].threads, g[i].ours_gflops);
         if (isnan(g[i].openblas_gflops))
             printf("%10s %14s\n", "-", "-");
         else
@@ -351,29 +340,24 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
                core);
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: joulemark bench [--json] [--threads N] [--quick] [--sweep]\n\n"
-            "Measures our GEMM against OpenBLAS (when built in) on 256^3..2048^3 and the FFN\n"
-            "shapes 512x4096x1024 and 512x1024x4096 at 1 and all threads, and tokens/s,\n"
-            "GFLOP/s and the MoE routing+dispatch+combine share of the default layers.\n\n"
-            "  --json        print one JSON object instead of tables\n"
-            "  --threads N   the \"all threads\" team (default: the cores hwloc reports)\n"
-            "  --quick       fewer repeats and a 1024-token layer batch (a smoke run)\n"
-            "  --sweep       also time the layers per batch size (256 tokens doubling)\n"
-            "  --help        this text\n\n"
-            "exit codes: 0 ok, 2 usage error, 3 a kernel failed (allocation, backend)\n");
+static void usage(FILE *out) {
+    fprintf(out, "usage: joulemark bench [--json] [--threads N] [--quick] [--sweep]\n\n"
+                 "Measures our GEMM against OpenBLAS (when built in) on 256^3..2048^3 and the FFN\n"
+                 "shapes 512x4096x1024 and 512x1024x4096 at 1 and all threads, and tokens/s,\n"
+                 "GFLOP/s and the MoE routing+dispatch+combine share of the default layers.\n\n"
+                 "  --json        print one JSON object instead of tables\n"
+                 "  --threads N   the \"all threads\" team (default: the cores hwloc reports)\n"
+                 "  --quick       fewer repeats and a 1024-token layer batch (a smoke run)\n"
+                 "  --sweep       also time the layers per batch size (256 tokens doubling)\n"
+                 "  --help        this text\n\n"
+                 "exit codes: 0 ok, 2 usage error, 3 a kernel failed (allocation, backend)\n");
 }
 
-int jm_cmd_bench(int argc, char **argv)
-{
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"quick", no_argument, NULL, 'q'},
-                                         {"sweep", no_argument, NULL, 's'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+int jm_cmd_bench(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},  {"threads", required_argument, NULL, 't'},
+        {"quick", no_argument, NULL, 'q'}, {"sweep", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0}};
     bench_opts o = {.repeats = 5, .sample_ms = 50.0, .layer_seqs = 16};
     int c;
     while ((c = getopt_long(argc, argv, "jt:qsh", opts, NULL)) != -1) {
@@ -391,8 +375,10 @@ int jm_cmd_bench(int argc, char **argv)
             char *end = NULL;
             const long v = strtol(optarg, &end, 10);
             if (!end || *end || v < 1 || v > 1024) {
-                fprintf(stderr, "joulemark bench: --threads: '%s' is not a thread count "
-                                "(expected 1..1024)\n", optarg);
+                fprintf(stderr,
+                        "joulemark bench: --threads: '%s' is not a thread count "
+                        "(expected 1..1024)\n",
+                        optarg);
                 return JM_EXIT_USAGE;
             }
             o.threads = (int)v;

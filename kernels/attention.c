@@ -17,8 +17,7 @@
 
 enum { BQ = 128, BK = 128 };
 
-static size_t min_sz(size_t a, size_t b)
-{
+static size_t min_sz(size_t a, size_t b) {
     return a < b ? a : b;
 }
 
@@ -26,9 +25,8 @@ static size_t min_sz(size_t a, size_t b)
  * turns them into exp(scale (s - m_new)), updates the running max (raw
  * units; scale > 0 keeps the order) and sum, and returns each row's
  * correction factor for O in corr[]. */
-static void softmax_step(float *s, size_t nq, size_t nk, float scale, float *m_run,
-                         float *l_run, float *corr)
-{
+static void softmax_step(float *s, size_t nq, size_t nk, float scale, float *m_run, float *l_run,
+                         float *corr) {
     enum { W = 16 }; /* partial max/sum lanes: keeps the loops vectorisable */
     for (size_t i = 0; i < nq; ++i) {
         float *si = s + i * BK;
@@ -62,9 +60,8 @@ static void softmax_step(float *s, size_t nq, size_t nk, float scale, float *m_r
     }
 }
 
-static int query_block(const float *qkv, float *out, size_t row0, size_t nq, size_t S,
-                       size_t D, size_t h, size_t dh, float *buf)
-{
+static int query_block(const float *qkv, float *out, size_t row0, size_t nq, size_t S, size_t D,
+                       size_t h, size_t dh, float *buf) {
     const size_t ld = 3 * D;
     float *s = buf, *o = s + BQ * BK, *m_run = o + BQ * dh, *l_run = m_run + BQ;
     float *corr = l_run + BQ;
@@ -78,9 +75,20 @@ static int query_block(const float *qkv, float *out, size_t row0, size_t nq, siz
     }
     for (size_t k0 = 0; k0 < S; k0 += BK) {
         const size_t nk = min_sz(BK, S - k0);
-        jm__gemm_op qk = {.ta = JM_NO_TRANS, .tb = JM_TRANS, .m = nq, .n = nk, .k = dh,
-                          .alpha = 1.0f, .a = q, .lda = ld, .b = kbase + k0 * ld, .ldb = ld,
-                          .beta = 0.0f, .c = s, .ldc = BK, .threads = 1};
+        jm__gemm_op qk = {.ta = JM_NO_TRANS,
+                          .tb = JM_TRANS,
+                          .m = nq,
+                          .n = nk,
+                          .k = dh,
+                          .alpha = 1.0f,
+                          .a = q,
+                          .lda = ld,
+                          .b = kbase + k0 * ld,
+                          .ldb = ld,
+                          .beta = 0.0f,
+                          .c = s,
+                          .ldc = BK,
+                          .threads = 1};
         int rc = jm__sgemm_run(&qk, NULL, 0);
         if (rc)
             return rc;
@@ -89,9 +97,20 @@ static int query_block(const float *qkv, float *out, size_t row0, size_t nq, siz
             for (size_t i = 0; i < nq; ++i)
                 for (size_t d = 0; d < dh; ++d)
                     o[i * dh + d] *= corr[i];
-        jm__gemm_op pv = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = nq, .n = dh, .k = nk,
-                          .alpha = 1.0f, .a = s, .lda = BK, .b = vbase + k0 * ld, .ldb = ld,
-                          .beta = k0 > 0 ? 1.0f : 0.0f, .c = o, .ldc = dh, .threads = 1};
+        jm__gemm_op pv = {.ta = JM_NO_TRANS,
+                          .tb = JM_NO_TRANS,
+                          .m = nq,
+                          .n = dh,
+                          .k = nk,
+                          .alpha = 1.0f,
+                          .a = s,
+                          .lda = BK,
+                          .b = vbase + k0 * ld,
+                          .ldb = ld,
+                          .beta = k0 > 0 ? 1.0f : 0.0f,
+                          .c = o,
+                          .ldc = dh,
+                          .threads = 1};
         rc = jm__sgemm_run(&pv, NULL, 0);
         if (rc)
             return rc;
@@ -106,8 +125,7 @@ static int query_block(const float *qkv, float *out, size_t row0, size_t nq, siz
 }
 
 int jm__attention(const float *qkv, float *out, size_t n_seq, size_t S, size_t D, size_t H,
-                  int threads, char *err, size_t err_len)
-{
+                  int threads, char *err, size_t err_len) {
     const size_t dh = D / H;
     const size_t need = BQ * BK + BQ * dh + 3 * BQ;
     const size_t qblocks = (S + BQ - 1) / BQ;

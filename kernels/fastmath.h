@@ -7,8 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float jm__expf(float x)
-{
+static inline float jm__expf(float x) {
     x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
     /* round to nearest: t + 128.5 > 0, so truncation is floor (floorf
      * would not vectorise in ISO C mode) */

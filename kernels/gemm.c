@@ -11,8 +11,7 @@
 #include "gemm_internal.h"
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t err_len, int code,
-                                                       const char *fmt, ...)
-{
+                                                      const char *fmt, ...) {
     if (err && err_len) {
         va_list ap;
         va_start(ap, fmt);
@@ -22,22 +21,19 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t err_len,
     return code;
 }
 
-static bool overlaps(const float *p, size_t p_len, const float *q, size_t q_len)
-{
+static bool overlaps(const float *p, size_t p_len, const float *q, size_t q_len) {
     const uintptr_t a0 = (uintptr_t)p, a1 = a0 + p_len * sizeof(float);
     const uintptr_t b0 = (uintptr_t)q, b1 = b0 + q_len * sizeof(float);
     return a0 < b1 && b0 < a1;
 }
 
 /* Elements spanned by a rows x cols row-major matrix with leading dim ld. */
-static size_t span(size_t rows, size_t cols, size_t ld)
-{
+static size_t span(size_t rows, size_t cols, size_t ld) {
     return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols;
 }
 
-static int check_common(const jm__gemm_op *op, const jm_gemm_epilogue *epi, int threads,
-                        char *err, size_t err_len)
-{
+static int check_common(const jm__gemm_op *op, const jm_gemm_epilogue *epi, int threads, char *err,
+                        size_t err_len) {
     const char *bad = "gemm: %s = %zu, expected >= %zu";
     const size_t a_cols = op->ta == JM_NO_TRANS ? op->k : op->m;
     const size_t b_cols = op->tb == JM_NO_TRANS ? op->n : op->k;
@@ -46,8 +42,7 @@ static int check_common(const jm__gemm_op *op, const jm_gemm_epilogue *epi, int 
     if (op->tb != JM_NO_TRANS && op->tb != JM_TRANS)
         return fail(err, err_len, JM_K_EINVAL, "gemm: tb = %d, expected 0 or 1", (int)op->tb);
     if (threads < 0)
-        return fail(err, err_len, JM_K_EINVAL, "gemm: %s = %d, expected >= 0", "threads",
-                    threads);
+        return fail(err, err_len, JM_K_EINVAL, "gemm: %s = %d, expected >= 0", "threads", threads);
     if (op->m && op->k && op->lda < (a_cols ? a_cols : 1))
         return fail(err, err_len, JM_K_EINVAL, bad, "lda", op->lda, a_cols);
     if (op->k && op->n && op->ldb < (b_cols ? b_cols : 1))
@@ -83,8 +78,7 @@ static int check_common(const jm__gemm_op *op, const jm_gemm_epilogue *epi, int 
 }
 
 static int run_checked(jm__gemm_op *op, const jm_gemm_epilogue *epi, int threads, char *err,
-                       size_t err_len)
-{
+                       size_t err_len) {
     int rc = check_common(op, epi, threads, err, err_len);
     if (rc)
         return rc;
@@ -118,30 +112,49 @@ static int run_checked(jm__gemm_op *op, const jm_gemm_epilogue *epi, int threads
     return rc;
 }
 
-int jm_sgemm(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
-             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-             size_t ldc, const jm_gemm_epilogue *epi, int threads, char *err, size_t err_len)
-{
-    jm__gemm_op op = {.ta = ta, .tb = tb, .m = m, .n = n, .k = k, .alpha = alpha, .a = a,
-                      .lda = lda, .b = b, .ldb = ldb, .beta = beta, .c = c, .ldc = ldc};
+int jm_sgemm(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha, const float *a,
+             size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+             const jm_gemm_epilogue *epi, int threads, char *err, size_t err_len) {
+    jm__gemm_op op = {.ta = ta,
+                      .tb = tb,
+                      .m = m,
+                      .n = n,
+                      .k = k,
+                      .alpha = alpha,
+                      .a = a,
+                      .lda = lda,
+                      .b = b,
+                      .ldb = ldb,
+                      .beta = beta,
+                      .c = c,
+                      .ldc = ldc};
     return run_checked(&op, epi, threads, err, err_len);
 }
 
 int jm_sgemm_gather_a(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                       const int32_t *a_rows, const float *b, size_t ldb, float beta, float *c,
                       size_t ldc, const jm_gemm_epilogue *epi, int threads, char *err,
-                      size_t err_len)
-{
+                      size_t err_len) {
     if (m && k && !a_rows)
-        return fail(err, err_len, JM_K_EINVAL, "gemm_gather_a: %s is NULL (m = %zu)",
-                    "a_rows", m);
+        return fail(err, err_len, JM_K_EINVAL, "gemm_gather_a: %s is NULL (m = %zu)", "a_rows", m);
     for (size_t i = 0; m && k && i < m; ++i)
         if (a_rows[i] < 0)
             return fail(err, err_len, JM_K_EINVAL,
-                        "gemm_gather_a: %s[%zu] = %d, expected a row index >= 0",
-                        "a_rows", i, (int)a_rows[i]);
-    jm__gemm_op op = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = m, .n = n, .k = k,
-                      .alpha = alpha, .a = a, .lda = lda, .a_rows = a_rows, .b = b, .ldb = ldb,
-                      .beta = beta, .c = c, .ldc = ldc};
+                        "gemm_gather_a: %s[%zu] = %d, expected a row index >= 0", "a_rows", i,
+                        (int)a_rows[i]);
+    jm__gemm_op op = {.ta = JM_NO_TRANS,
+                      .tb = JM_NO_TRANS,
+                      .m = m,
+                      .n = n,
+                      .k = k,
+                      .alpha = alpha,
+                      .a = a,
+                      .lda = lda,
+                      .a_rows = a_rows,
+                      .b = b,
+                      .ldb = ldb,
+                      .beta = beta,
+                      .c = c,
+                      .ldc = ldc};
     return run_checked(&op, epi, threads, err, err_len);
 }

@@ -14,14 +14,12 @@
 static size_t g_l1d, g_l2, g_l3;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
-static void probe(void)
-{
+static void probe(void) {
     hwloc_topology_t topo;
     if (hwloc_topology_init(&topo) != 0)
         return;
     if (hwloc_topology_load(topo) == 0) {
-        const hwloc_obj_type_t types[3] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
-                                           HWLOC_OBJ_L3CACHE};
+        const hwloc_obj_type_t types[3] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE};
         size_t *dst[3] = {&g_l1d, &g_l2, &g_l3};
         for (int i = 0; i < 3; ++i) {
             hwloc_obj_t o = hwloc_get_obj_by_type(topo, types[i], 0);
@@ -32,21 +30,18 @@ static void probe(void)
     hwloc_topology_destroy(topo);
 }
 
-void jm__cache_sizes(size_t *l1d, size_t *l2, size_t *l3)
-{
+void jm__cache_sizes(size_t *l1d, size_t *l2, size_t *l3) {
     pthread_once(&g_once, probe);
     *l1d = g_l1d;
     *l2 = g_l2;
     *l3 = g_l3;
 }
 
-static size_t clamp(size_t v, size_t lo, size_t hi)
-{
+static size_t clamp(size_t v, size_t lo, size_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-void jm__gemm_blocking(const jm__ukr *u, jm__blocking *out)
-{
+void jm__gemm_blocking(const jm__ukr *u, jm__blocking *out) {
     size_t l1d, l2, l3;
     jm__cache_sizes(&l1d, &l2, &l3);
     if (!l1d)

@@ -16,13 +16,11 @@ enum { N_CANDIDATES = sizeof(candidates) / sizeof(candidates[0]) };
 
 static _Atomic(const jm__ukr *) selected = NULL;
 
-static bool usable(const jm__ukr *u)
-{
+static bool usable(const jm__ukr *u) {
     return u->usable == NULL || u->usable();
 }
 
-static const jm__ukr *detect(void)
-{
+static const jm__ukr *detect(void) {
     const jm__ukr *best = &jm__ukr_portable_c;
     __builtin_cpu_init();
     for (int i = N_CANDIDATES - 1; i >= 0; --i)
@@ -31,8 +29,7 @@ static const jm__ukr *detect(void)
     return best;
 }
 
-const jm__ukr *jm__gemm_ukr(void)
-{
+const jm__ukr *jm__gemm_ukr(void) {
     const jm__ukr *u = atomic_load(&selected);
     if (!u) {
         u = detect();
@@ -41,16 +38,15 @@ const jm__ukr *jm__gemm_ukr(void)
     return u;
 }
 
-const char *jm_gemm_kernel_name(void)
-{
+const char *jm_gemm_kernel_name(void) {
     return jm__gemm_ukr()->name;
 }
 
-int jm_gemm_force_kernel(const char *name, char *err, size_t err_len)
-{
+int jm_gemm_force_kernel(const char *name, char *err, size_t err_len) {
     if (!name) {
         if (err && err_len)
-            snprintf(err, err_len, "jm_gemm_force_kernel: name is NULL (expected a variant or \"auto\")");
+            snprintf(err, err_len,
+                     "jm_gemm_force_kernel: name is NULL (expected a variant or \"auto\")");
         return JM_K_EINVAL;
     }
     if (strcmp(name, "auto") == 0) {
@@ -76,8 +72,7 @@ int jm_gemm_force_kernel(const char *name, char *err, size_t err_len)
     return JM_K_EINVAL;
 }
 
-const char *const *jm_gemm_kernel_variants(void)
-{
+const char *const *jm_gemm_kernel_variants(void) {
     static const char *names[N_CANDIDATES + 1];
     static atomic_int done = 0;
     if (!atomic_load(&done)) {

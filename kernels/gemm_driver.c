@@ -11,20 +11,17 @@
 
 #include "gemm_internal.h"
 
-static size_t min_sz(size_t a, size_t b)
-{
+static size_t min_sz(size_t a, size_t b) {
     return a < b ? a : b;
 }
 
-static size_t ceil_div(size_t a, size_t b)
-{
+static size_t ceil_div(size_t a, size_t b) {
     return (a + b - 1) / b;
 }
 
 /* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels. */
 static void pack_a(const jm__gemm_op *op, size_t mr, size_t i0, size_t mc, size_t p0, size_t kc,
-                   float *restrict ap)
-{
+                   float *restrict ap) {
     for (size_t ir = 0; ir < mc; ir += mr) {
         const size_t rows = min_sz(mr, mc - ir);
         float *dst = ap + ir * kc;
@@ -70,8 +67,7 @@ static void pack_a(const jm__gemm_op *op, size_t mr, size_t i0, size_t mc, size_
 /* Packs the NR-column panel starting at column j0 (cols < n valid) of rows
  * [p0, p0+kc) of op(B). */
 static void pack_b_panel(const jm__gemm_op *op, size_t nr, size_t j0, size_t p0, size_t kc,
-                         float *restrict dst)
-{
+                         float *restrict dst) {
     const size_t cols = min_sz(nr, op->n - j0);
     if (op->bp) {
         for (size_t p = 0; p < kc; ++p) {
@@ -113,8 +109,7 @@ static void pack_b_panel(const jm__gemm_op *op, size_t nr, size_t j0, size_t p0,
 }
 
 /* Only the scaling and epilogue: alpha == 0 or k == 0. */
-static void scale_only(const jm__gemm_op *op)
-{
+static void scale_only(const jm__gemm_op *op) {
     float zero[64];
     memset(zero, 0, sizeof(zero));
     for (size_t i = 0; i < op->m; ++i)
@@ -133,8 +128,7 @@ typedef struct plan {
  * stride when pre-packed). */
 static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, const float *bp,
                        size_t panel_stride, size_t i0, size_t mc, size_t j0, size_t panel_lo,
-                       size_t panel_hi, size_t kc, bool first, bool last, float *tile)
-{
+                       size_t panel_hi, size_t kc, bool first, bool last, float *tile) {
     const size_t mr = pl->mr, nr = pl->nr;
     /* full tiles go straight into C when no scaling or scatter is needed */
     const bool direct = pl->u->upd && !op->c_rows && op->alpha == 1.0f &&
@@ -160,8 +154,7 @@ static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, c
 }
 
 /* Single-threaded BLIS loops on the calling thread. Returns 0 or ENOMEM. */
-static int run_serial(const jm__gemm_op *op, const plan *base)
-{
+static int run_serial(const jm__gemm_op *op, const plan *base) {
     plan pl = *base;
     const size_t kc_max = min_sz(pl.kc, op->k);
     const size_t nc_max = min_sz(pl.nc, ceil_div(op->n, pl.nr) * pl.nr);
@@ -213,8 +206,7 @@ static int run_serial(const jm__gemm_op *op, const plan *base)
 /* A GEMM that scatters C rows: computed into a contiguous per-thread
  * staging block (full tiles go straight in, no merge per kc block), then
  * merged once into the scattered rows with beta and the epilogue. */
-static int run_serial_scatter(const jm__gemm_op *op, const plan *pl)
-{
+static int run_serial_scatter(const jm__gemm_op *op, const plan *pl) {
     float *stage = jm__scratch(4, op->m * op->n);
     if (!stage)
         return JM_K_ENOMEM;
@@ -238,8 +230,7 @@ static int run_serial_scatter(const jm__gemm_op *op, const plan *pl)
  * (multiples of MR) or of columns (multiples of NR); every operand pointer
  * is moved so that the part is a GEMM of its own. */
 static void split_op(const jm__gemm_op *op, const plan *pl, bool by_rows, int part, int parts,
-                     jm__gemm_op *sub)
-{
+                     jm__gemm_op *sub) {
     *sub = *op;
     const size_t unit = by_rows ? pl->mr : pl->nr;
     const size_t total = ceil_div(by_rows ? op->m : op->n, unit);
@@ -278,8 +269,7 @@ static void split_op(const jm__gemm_op *op, const plan *pl, bool by_rows, int pa
     }
 }
 
-int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len)
-{
+int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len) {
     if (op->m == 0 || op->n == 0)
         return JM_K_OK;
     if (op->k == 0 || op->alpha == 0.0f) {

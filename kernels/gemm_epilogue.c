@@ -7,8 +7,7 @@
 #include "fastmath.h"
 #include "gemm_internal.h"
 
-void jm__gelu_inplace(float *x, size_t n)
-{
+void jm__gelu_inplace(float *x, size_t n) {
     const float k0 = 0.7978845608028654f, k1 = 0.044715f;
     for (size_t j = 0; j < n; ++j) {
         const float v = x[j];
@@ -18,13 +17,11 @@ void jm__gelu_inplace(float *x, size_t n)
     }
 }
 
-double jm__gelu_d(double x)
-{
+double jm__gelu_d(double x) {
     return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
 }
 
-void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len)
-{
+void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len) {
     if (e->row_scale && !e->scale_last) {
         const float s = e->row_scale[i];
         for (size_t j = 0; j < len; ++j)
@@ -49,25 +46,21 @@ void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, s
     }
 }
 
-static bool has_epi(const jm__epi *e)
-{
+static bool has_epi(const jm__epi *e) {
     return e->bias || e->gelu || e->residual || e->row_scale;
 }
 
-bool jm__gemm_has_epi(const jm__epi *e)
-{
+bool jm__gemm_has_epi(const jm__epi *e) {
     return has_epi(e);
 }
 
-void jm__gemm_epi_tile(const jm__gemm_op *op, size_t i0, size_t rows, size_t j0, size_t cols)
-{
+void jm__gemm_epi_tile(const jm__gemm_op *op, size_t i0, size_t rows, size_t j0, size_t cols) {
     for (size_t i = i0; i < i0 + rows; ++i)
         jm__epi_row(&op->epi, op->c + i * op->ldc + j0, i, i, j0, cols);
 }
 
-void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0,
-                         size_t rows, size_t j0, size_t cols, bool first, bool last)
-{
+void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0, size_t rows,
+                         size_t j0, size_t cols, bool first, bool last) {
     const float alpha = op->alpha, beta = op->beta;
     const bool epi = last && has_epi(&op->epi);
     for (size_t i = 0; i < rows; ++i) {
@@ -90,8 +83,7 @@ void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size
 }
 
 void jm__gemm_store_row(const jm__gemm_op *op, const float *t, size_t i, size_t j0, size_t len,
-                        bool first, bool last)
-{
+                        bool first, bool last) {
     const size_t crow = op->c_rows ? (size_t)op->c_rows[i] : i;
     float *c = op->c + crow * op->ldc + j0;
     const float alpha = op->alpha, beta = op->beta;

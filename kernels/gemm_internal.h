@@ -102,8 +102,8 @@ int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len);
 void jm__gemm_store_row(const jm__gemm_op *op, const float *t, size_t i, size_t j0, size_t len,
                         bool first, bool last);
 /* The same for a rows x cols tile t (row stride ldt) at logical rows i0... */
-void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0,
-                         size_t rows, size_t j0, size_t cols, bool first, bool last);
+void jm__gemm_store_tile(const jm__gemm_op *op, const float *t, size_t ldt, size_t i0, size_t rows,
+                         size_t j0, size_t cols, bool first, bool last);
 /* Whether the epilogue does anything; applying it in place to a tile of C
  * (no c_rows) after the micro-kernel wrote it directly. */
 bool jm__gemm_has_epi(const jm__epi *e);

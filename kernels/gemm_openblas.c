@@ -9,26 +9,22 @@
 
 #include "gemm_internal.h"
 
-bool jm_gemm_openblas_available(void)
-{
+bool jm_gemm_openblas_available(void) {
     return true;
 }
 
-const char *jm_gemm_openblas_corename(void)
-{
+const char *jm_gemm_openblas_corename(void) {
     return openblas_get_corename();
 }
 
-void jm__openblas_set_threads(int threads)
-{
+void jm__openblas_set_threads(int threads) {
     if (threads > 0 && openblas_get_num_threads() != threads)
         openblas_set_num_threads(threads);
 }
 
 int jm_sgemm_openblas(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
-                      const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                      float *c, size_t ldc, int threads, char *err, size_t err_len)
-{
+                      const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                      size_t ldc, int threads, char *err, size_t err_len) {
     if (threads < 0) {
         if (err && err_len)
             snprintf(err, err_len, "gemm_openblas: threads = %d, expected >= 0", threads);
@@ -44,8 +40,7 @@ int jm_sgemm_openblas(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, fl
     return JM_K_OK;
 }
 
-int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len)
-{
+int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len) {
     if (op->m == 0 || op->n == 0)
         return JM_K_OK;
     if (op->bp) /* pre-packed weights are a native-layout matter */
@@ -65,8 +60,7 @@ int jm__sgemm_run_openblas(const jm__gemm_op *op, char *err, size_t err_len)
         if (!g)
             goto nomem;
         for (size_t i = 0; i < op->m; ++i)
-            memcpy(g + i * op->k, op->a + (size_t)op->a_rows[i] * op->lda,
-                   op->k * sizeof(float));
+            memcpy(g + i * op->k, op->a + (size_t)op->a_rows[i] * op->lda, op->k * sizeof(float));
         a = g;
         lda = op->k;
     }

@@ -4,9 +4,8 @@
 #include "kernels.h"
 
 void jm_dgemm_ref(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, double alpha,
-                  const double *a, size_t lda, const double *b, size_t ldb, double beta,
-                  double *c, size_t ldc)
-{
+                  const double *a, size_t lda, const double *b, size_t ldb, double beta, double *c,
+                  size_t ldc) {
     for (size_t i = 0; i < m; ++i) {
         double *ci = c + i * ldc;
         for (size_t j = 0; j < n; ++j)

@@ -7,8 +7,7 @@
 enum { MR = 4, NR = 16 };
 
 static void ukr_portable(size_t kc, const float *restrict a, const float *restrict b,
-                         float *restrict t)
-{
+                         float *restrict t) {
     float acc[MR][NR];
     memset(acc, 0, sizeof(acc));
     for (size_t p = 0; p < kc; ++p) {
@@ -24,8 +23,7 @@ static void ukr_portable(size_t kc, const float *restrict a, const float *restri
 }
 
 static void upd_portable(size_t kc, const float *restrict a, const float *restrict b,
-                         float *restrict c, size_t ldc, bool accumulate)
-{
+                         float *restrict c, size_t ldc, bool accumulate) {
     float t[MR * NR];
     ukr_portable(kc, a, b, t);
     for (int i = 0; i < MR; ++i)

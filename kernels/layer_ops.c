@@ -5,23 +5,20 @@
 
 #include "workload_internal.h"
 
-uint64_t jm__now_ns(void)
-{
+uint64_t jm__now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int jm__layer_gemm(const jm_workload *w, jm__gemm_op *op, char *err, size_t err_len)
-{
+int jm__layer_gemm(const jm_workload *w, jm__gemm_op *op, char *err, size_t err_len) {
     if (w->shape.backend == JM_BACKEND_OPENBLAS)
         return jm__sgemm_run_openblas(op, err, err_len);
     return jm__sgemm_run(op, err, err_len);
 }
 
-void jm__layernorm(const float *x, float *y, size_t rows, size_t D, const float *g,
-                   const float *b, int threads)
-{
+void jm__layernorm(const float *x, float *y, size_t rows, size_t D, const float *g, const float *b,
+                   int threads) {
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (size_t r = 0; r < rows; ++r) {
         const float *xr = x + r * D;

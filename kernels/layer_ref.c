@@ -13,8 +13,7 @@
 #define JM_REF_FFN_FLOP_BUDGET 4e9
 
 static void ln_d(const double *x, double *y, size_t rows, size_t D, const float *g,
-                 const float *b)
-{
+                 const float *b) {
     for (size_t r = 0; r < rows; ++r) {
         const double *xr = x + r * D;
         double mean = 0.0, var = 0.0;
@@ -33,8 +32,7 @@ static void ln_d(const double *x, double *y, size_t rows, size_t D, const float 
  * the workload stores it (row-major, or pre-packed with nr). Parallel over
  * column chunks of 256 (each thread owns its columns: deterministic). */
 static void mm_d(const double *x, size_t rows, size_t K, const float *W, size_t N, size_t nr,
-                 const float *bias, double *out, int threads)
-{
+                 const float *bias, double *out, int threads) {
     const size_t chunk = 256; /* a multiple of every NR */
     const long n_chunks = (long)((N + chunk - 1) / chunk);
 #pragma omp parallel for num_threads(threads) schedule(static) if (n_chunks > 1)
@@ -63,9 +61,8 @@ static void mm_d(const double *x, size_t rows, size_t K, const float *W, size_t 
     }
 }
 
-static void attention_d(const double *qkv, double *out, size_t n_seq, size_t S, size_t D,
-                        size_t H, double *score)
-{
+static void attention_d(const double *qkv, double *out, size_t n_seq, size_t S, size_t D, size_t H,
+                        double *score) {
     const size_t dh = D / H, ld = 3 * D;
     const double scale = 1.0 / sqrt((double)dh);
     for (size_t b = 0; b < n_seq; ++b)
@@ -100,9 +97,8 @@ static void attention_d(const double *qkv, double *out, size_t n_seq, size_t S, 
 
 /* One expert (or the dense FFN) on one row: out += scale * (gelu(x W1 + b1) W2 + b2). */
 static void ffn_row_d(const double *x, size_t D, size_t F, size_t nr, const float *w1,
-                      const float *b1, const float *w2, const float *b2, double scale,
-                      double *hid, double *out, int threads)
-{
+                      const float *b1, const float *w2, const float *b2, double scale, double *hid,
+                      double *out, int threads) {
     mm_d(x, 1, D, w1, F, nr, b1, hid, threads);
     for (size_t f = 0; f < F; ++f)
         hid[f] = jm__gelu_d(hid[f]);
@@ -113,8 +109,7 @@ static void ffn_row_d(const double *x, size_t D, size_t F, size_t nr, const floa
 }
 
 int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *rows_checked,
-                  bool *routing_ok, char *err, size_t err_len)
-{
+                  bool *routing_ok, char *err, size_t err_len) {
     const jm__dims *d = &w->dims;
     const size_t S = d->S, D = d->D, F = d->F, E = d->E, K = d->K, T = n_seq * S;
     const size_t n_big = 6 * T * D + (S > F + D ? S : F + D) + (d->moe ? E : 0);
@@ -151,12 +146,11 @@ int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *ro
 
     if (d->dense) {
         for (size_t t = 0; t < T; t += stride)
-            ffn_row_d(xn + t * D, D, F, d->NR, w->w1, w->b1, w->w2, w->b2, 1.0, hid,
-                      y_ref + t * D, th);
+            ffn_row_d(xn + t * D, D, F, d->NR, w->w1, w->b1, w->w2, w->b2, 1.0, hid, y_ref + t * D,
+                      th);
     } else {
         const double cf = w->shape.capacity_factor;
-        const size_t cap =
-            cf > 0.0 ? (size_t)ceil(cf * (double)T * (double)K / (double)E) : T * K;
+        const size_t cap = cf > 0.0 ? (size_t)ceil(cf * (double)T * (double)K / (double)E) : T * K;
         size_t used[4096];
         memset(used, 0, E * sizeof(used[0]));
         for (size_t s = 0; s < K; ++s)

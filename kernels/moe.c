@@ -26,8 +26,7 @@
 #include "workload_internal.h"
 
 /* Softmax over the experts and top-k of tokens [t0, t1). */
-static void softmax_topk(jm_workload *w, size_t t0, size_t t1)
-{
+static void softmax_topk(jm_workload *w, size_t t0, size_t t1) {
     const size_t E = w->dims.E, K = w->dims.K;
     for (size_t t = t0; t < t1; ++t) {
         float *p = w->logits + t * E;
@@ -59,8 +58,7 @@ static void softmax_topk(jm_workload *w, size_t t0, size_t t1)
 
 /* Router: logits = LN2(x1) Wr, softmax, top-k, in one parallel region: each
  * thread runs the GEMM on its own block of tokens, then their softmax. */
-static int route(jm_workload *w, size_t T, char *err, size_t err_len)
-{
+static int route(jm_workload *w, size_t T, char *err, size_t err_len) {
     const jm__dims *d = &w->dims;
     const size_t D = d->D, E = d->E;
     const int th = w->shape.threads;
@@ -71,9 +69,18 @@ static int route(jm_workload *w, size_t T, char *err, size_t err_len)
     {
         const size_t nt = (size_t)omp_get_num_threads(), tid = (size_t)omp_get_thread_num();
         const size_t t0 = T * tid / nt, t1 = T * (tid + 1) / nt;
-        jm__gemm_op router = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = t1 - t0, .n = E,
-                              .k = D, .alpha = 1.0f, .a = w->xn + t0 * D, .lda = D,
-                              .beta = 0.0f, .c = w->logits + t0 * E, .ldc = E, .threads = 1};
+        jm__gemm_op router = {.ta = JM_NO_TRANS,
+                              .tb = JM_NO_TRANS,
+                              .m = t1 - t0,
+                              .n = E,
+                              .k = D,
+                              .alpha = 1.0f,
+                              .a = w->xn + t0 * D,
+                              .lda = D,
+                              .beta = 0.0f,
+                              .c = w->logits + t0 * E,
+                              .ldc = E,
+                              .threads = 1};
         jm__w_bind(&router, w->wr, D, E, d->NR, 0, 0);
         char local_err[256] = "";
         if (t1 > t0 && jm__layer_gemm(w, &router, local_err, sizeof(local_err)) != 0) {
@@ -90,8 +97,7 @@ static int route(jm_workload *w, size_t T, char *err, size_t err_len)
 
 /* Capacity, counting sort, work items. Returns the number of items; items of
  * slot s are [slot_items[s], slot_items[s+1]). */
-static uint64_t dispatch(jm_workload *w, size_t T, size_t *slot_items)
-{
+static uint64_t dispatch(jm_workload *w, size_t T, size_t *slot_items) {
     const jm__dims *d = &w->dims;
     const size_t E = d->E, K = d->K, nkeys = K * E;
     const double cf = w->shape.capacity_factor;
@@ -154,15 +160,24 @@ static uint64_t dispatch(jm_workload *w, size_t T, size_t *slot_items)
     return dropped;
 }
 
-static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err, size_t err_len)
-{
+static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err, size_t err_len) {
     const jm__dims *d = &w->dims;
     const size_t D = d->D, F = d->F, E = d->E;
     const size_t s = (size_t)item[0] / E, e = (size_t)item[0] % E;
     const size_t lo = (size_t)item[1], n = (size_t)item[2];
-    jm__gemm_op up = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = n, .n = F, .k = D,
-                      .alpha = 1.0f, .a = w->xn, .lda = D, .a_rows = w->rows + lo,
-                      .beta = 0.0f, .c = h, .ldc = F, .threads = 1};
+    jm__gemm_op up = {.ta = JM_NO_TRANS,
+                      .tb = JM_NO_TRANS,
+                      .m = n,
+                      .n = F,
+                      .k = D,
+                      .alpha = 1.0f,
+                      .a = w->xn,
+                      .lda = D,
+                      .a_rows = w->rows + lo,
+                      .beta = 0.0f,
+                      .c = h,
+                      .ldc = F,
+                      .threads = 1};
     jm__w_bind(&up, w->we1 + e * jm__w_elems(D, F, d->NR), D, F, d->NR, 0, 0);
     up.epi.bias = w->be1 + e * F;
     up.epi.gelu = true;
@@ -170,9 +185,19 @@ static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err,
     if (rc)
         return rc;
     float *tmp = h + JM_MOE_TILE_MAX * F;
-    jm__gemm_op down = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = n, .n = D, .k = F,
-                        .alpha = 1.0f, .a = h, .lda = F, .beta = 0.0f, .c = w->y, .ldc = D,
-                        .c_rows = w->rows + lo, .threads = 1};
+    jm__gemm_op down = {.ta = JM_NO_TRANS,
+                        .tb = JM_NO_TRANS,
+                        .m = n,
+                        .n = D,
+                        .k = F,
+                        .alpha = 1.0f,
+                        .a = h,
+                        .lda = F,
+                        .beta = 0.0f,
+                        .c = w->y,
+                        .ldc = D,
+                        .c_rows = w->rows + lo,
+                        .threads = 1};
     jm__w_bind(&down, w->we2 + e * jm__w_elems(F, D, d->NR), F, D, d->NR, 0, 0);
     down.epi.bias = w->be2 + e * D;
     down.epi.row_scale = w->roww + lo;
@@ -196,8 +221,7 @@ static int expert_item(jm_workload *w, const int32_t *item, float *h, char *err,
     return JM_K_OK;
 }
 
-int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t err_len)
-{
+int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t err_len) {
     const jm__dims *d = &w->dims;
     const size_t D = d->D, K = d->K, F = d->F;
     const int th = w->shape.threads;

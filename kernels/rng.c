@@ -1,8 +1,7 @@
 /* rng.c - deterministic SplitMix64 random fill used for weights and inputs. */
 #include "kernels.h"
 
-void jm_fill_uniform(float *x, size_t n, uint64_t seed, float scale)
-{
+void jm_fill_uniform(float *x, size_t n, uint64_t seed, float scale) {
     uint64_t s = seed;
     for (size_t i = 0; i < n; ++i) {
         s += 0x9E3779B97F4A7C15ull;

@@ -11,8 +11,7 @@ enum { N_SLOTS = 5 };
 static _Thread_local float *tl_buf[N_SLOTS];
 static _Thread_local size_t tl_cap[N_SLOTS];
 
-float *jm__scratch(int slot, size_t n_floats)
-{
+float *jm__scratch(int slot, size_t n_floats) {
     if (slot < 0 || slot >= N_SLOTS)
         return NULL;
     if (n_floats <= tl_cap[slot])

@@ -10,13 +10,11 @@
 #include "cuda/cuda_backend.h"
 #include "workload_internal.h"
 
-static uint64_t sub_seed(uint64_t seed, uint64_t i)
-{
+static uint64_t sub_seed(uint64_t seed, uint64_t i) {
     return seed * 0x9E3779B97F4A7C15ull + i * 0xD1B54A32D192ED03ull + 1;
 }
 
-void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float scale)
-{
+void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float scale) {
     float row[4096];
     for (size_t p = 0; p < k; ++p) {
         for (size_t j0 = 0; j0 < n; j0 += 4096) {
@@ -37,8 +35,7 @@ void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float sc
     }
 }
 
-static void init_values(jm_workload *w)
-{
+static void init_values(jm_workload *w) {
     const jm__dims *d = &w->dims;
     const uint64_t sd = w->shape.seed;
     if (d->gemm) {
@@ -79,8 +76,7 @@ static void init_values(jm_workload *w)
 }
 
 int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *err,
-                       size_t err_len)
-{
+                       size_t err_len) {
     if (!out) {
         if (err && err_len)
             snprintf(err, err_len, "workload: out is NULL (expected where to store the workload)");
@@ -91,8 +87,8 @@ int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *
     if (rc)
         return rc;
     const bool gpu = shape->backend == JM_BACKEND_CUDA || shape->backend == JM_BACKEND_CUBLAS;
-    if (gpu && (rc = jm__cuda_device_ops ? jm__cuda_device_ops->fits(shape, err, err_len)
-                                         : JM_K_EBACKEND))
+    if (gpu &&
+        (rc = jm__cuda_device_ops ? jm__cuda_device_ops->fits(shape, err, err_len) : JM_K_EBACKEND))
         return rc;
     jm_workload *w = calloc(1, sizeof(*w));
     if (!w) {
@@ -104,12 +100,12 @@ int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *
     jm__workload_dims(shape, &w->dims);
     const jm__dims *d = &w->dims;
     size_t failed_bytes = 0;
-#define JM_ALLOC(name, type, count)                                                               \
-    if (!failed_bytes && (count) > 0) {                                                           \
-        const size_t bytes = ((size_t)(count) * sizeof(type) + 63) / 64 * 64;                    \
-        w->name = aligned_alloc(64, bytes);                                                       \
-        if (!w->name)                                                                             \
-            failed_bytes = bytes;                                                                 \
+#define JM_ALLOC(name, type, count)                                                                \
+    if (!failed_bytes && (count) > 0) {                                                            \
+        const size_t bytes = ((size_t)(count) * sizeof(type) + 63) / 64 * 64;                      \
+        w->name = aligned_alloc(64, bytes);                                                        \
+        if (!w->name)                                                                              \
+            failed_bytes = bytes;                                                                  \
     }
     JM_WORKLOAD_ARRAYS(JM_ALLOC)
 #undef JM_ALLOC
@@ -134,8 +130,7 @@ int jm_workload_create(const jm_workload_shape *shape, jm_workload **out, char *
     return JM_K_OK;
 }
 
-void jm_workload_destroy(jm_workload *w)
-{
+void jm_workload_destroy(jm_workload *w) {
     if (!w)
         return;
     if (w->dev)
@@ -146,13 +141,11 @@ void jm_workload_destroy(jm_workload *w)
     free(w);
 }
 
-const jm_workload_shape *jm_workload_get_shape(const jm_workload *w)
-{
+const jm_workload_shape *jm_workload_get_shape(const jm_workload *w) {
     return w ? &w->shape : NULL;
 }
 
-static int check_samples(const jm_workload *w, int n_samples, char *err, size_t err_len)
-{
+static int check_samples(const jm_workload *w, int n_samples, char *err, size_t err_len) {
     if (!w) {
         if (err && err_len)
             snprintf(err, err_len, "workload: NULL");
@@ -168,9 +161,7 @@ static int check_samples(const jm_workload *w, int n_samples, char *err, size_t 
     return JM_K_OK;
 }
 
-int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *err,
-                    size_t err_len)
-{
+int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *err, size_t err_len) {
     int rc = check_samples(w, n_samples, err, err_len);
     if (rc)
         return rc;
@@ -181,9 +172,20 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
     const uint64_t t0 = jm__now_ns();
     if (d->gemm) {
         const size_t m = (size_t)n_samples;
-        jm__gemm_op op = {.ta = JM_NO_TRANS, .tb = JM_NO_TRANS, .m = m, .n = d->gn, .k = d->gk,
-                          .alpha = 1.0f, .a = w->ga, .lda = d->gk, .b = w->gb, .ldb = d->gn,
-                          .beta = 0.0f, .c = w->gc, .ldc = d->gn, .threads = w->shape.threads};
+        jm__gemm_op op = {.ta = JM_NO_TRANS,
+                          .tb = JM_NO_TRANS,
+                          .m = m,
+                          .n = d->gn,
+                          .k = d->gk,
+                          .alpha = 1.0f,
+                          .a = w->ga,
+                          .lda = d->gk,
+                          .b = w->gb,
+                          .ldb = d->gn,
+                          .beta = 0.0f,
+                          .c = w->gc,
+                          .ldc = d->gn,
+                          .threads = w->shape.threads};
         rc = jm__layer_gemm(w, &op, err, err_len);
         st.tokens = m;
     } else {
@@ -191,8 +193,8 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
         rc = jm__attention_sublayer(w, (size_t)n_samples, err, err_len);
         const uint64_t t1 = jm__now_ns();
         if (!rc)
-            rc = d->dense ? jm__dense_ffn(w, T, err, err_len)
-                          : jm__moe_ffn(w, T, &st, err, err_len);
+            rc =
+                d->dense ? jm__dense_ffn(w, T, err, err_len) : jm__moe_ffn(w, T, &st, err, err_len);
         const uint64_t t2 = jm__now_ns();
         st.attention_ns = t1 - t0;
         st.ffn_ns = t2 - t1;
@@ -204,9 +206,8 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
     return rc;
 }
 
-int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel_err,
-                       char *err, size_t err_len)
-{
+int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel_err, char *err,
+                       size_t err_len) {
     int rc = check_samples(w, n_samples, err, err_len);
     if (rc)
         return rc;
@@ -240,16 +241,16 @@ int jm_workload_verify(jm_workload *w, uint64_t seed, int n_samples, double *rel
     bool routing_ok = true;
     if (!ref || !checked || (d->gemm && (!ad || !bd))) {
         if (err && err_len)
-            snprintf(err, err_len, "verify: cannot allocate the fp64 reference (%zu x %zu)",
-                     rows, width);
+            snprintf(err, err_len, "verify: cannot allocate the fp64 reference (%zu x %zu)", rows,
+                     width);
         rc = JM_K_ENOMEM;
     } else if (d->gemm) {
         for (size_t i = 0; i < rows * d->gk; ++i)
             ad[i] = w->ga[i];
         for (size_t i = 0; i < d->gk * d->gn; ++i)
             bd[i] = w->gb[i];
-        jm_dgemm_ref(JM_NO_TRANS, JM_NO_TRANS, rows, d->gn, d->gk, 1.0, ad, d->gk, bd, d->gn,
-                     0.0, ref, d->gn);
+        jm_dgemm_ref(JM_NO_TRANS, JM_NO_TRANS, rows, d->gn, d->gk, 1.0, ad, d->gk, bd, d->gn, 0.0,
+                     ref, d->gn);
         memset(checked, 1, rows);
     } else {
         rc = jm__layer_ref(w, (size_t)n_samples, ref, checked, &routing_ok, err, err_len);

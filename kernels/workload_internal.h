@@ -25,15 +25,13 @@ typedef struct jm__dims {
 /* A K x N weight as the workload stores it: row-major when nr == 0, else
  * pre-packed in NR-column panels over its full K (jm__gemm_op.bp layout,
  * panel stride nr * K, columns padded with zeros to a multiple of nr). */
-static inline size_t jm__w_elems(size_t k, size_t n, size_t nr)
-{
+static inline size_t jm__w_elems(size_t k, size_t n, size_t nr) {
     return nr ? (n + nr - 1) / nr * nr * k : k * n;
 }
 
 /* Points op's B at rows row0.. and columns col0.. (col0 % nr == 0) of w. */
 static inline void jm__w_bind(jm__gemm_op *op, const float *w, size_t k, size_t n, size_t nr,
-                              size_t row0, size_t col0)
-{
+                              size_t row0, size_t col0) {
     if (nr) {
         op->bp = w + (col0 / nr) * nr * k + row0 * nr;
         op->bp_stride = nr * k;
@@ -51,41 +49,41 @@ static inline void jm__w_bind(jm__gemm_op *op, const float *w, size_t k, size_t 
  * drawn from its own seed, padding zero. */
 void jm__w_fill(float *w, size_t k, size_t n, size_t nr, uint64_t seed, float scale);
 
-#define JM_WORKLOAD_ARRAYS(X)                                                                     \
-    X(ln1_g, float, d->layer ? d->D : 0)                                                          \
-    X(ln1_b, float, d->layer ? d->D : 0)                                                          \
-    X(wqkv, float, d->layer ? jm__w_elems(d->D, 3 * d->D, d->NR) : 0)                                                \
-    X(bqkv, float, d->layer ? 3 * d->D : 0)                                                       \
-    X(wo, float, d->layer ? jm__w_elems(d->D, d->D, d->NR) : 0)                                                      \
-    X(bo, float, d->layer ? d->D : 0)                                                             \
-    X(ln2_g, float, d->layer ? d->D : 0)                                                          \
-    X(ln2_b, float, d->layer ? d->D : 0)                                                          \
-    X(w1, float, d->dense ? jm__w_elems(d->D, d->F, d->NR) : 0)                                                      \
-    X(b1, float, d->dense ? d->F : 0)                                                             \
-    X(w2, float, d->dense ? jm__w_elems(d->F, d->D, d->NR) : 0)                                                      \
-    X(b2, float, d->dense ? d->D : 0)                                                             \
-    X(wr, float, d->moe ? jm__w_elems(d->D, d->E, d->NR) : 0)                                                        \
-    X(we1, float, d->moe ? d->E * jm__w_elems(d->D, d->F, d->NR) : 0)                                                \
-    X(be1, float, d->moe ? d->E * d->F : 0)                                                       \
-    X(we2, float, d->moe ? d->E * jm__w_elems(d->F, d->D, d->NR) : 0)                                                \
-    X(be2, float, d->moe ? d->E * d->D : 0)                                                       \
-    X(x, float, d->layer ? d->T * d->D : 0)                                                       \
-    X(xn, float, d->layer ? d->T * d->D : 0)                                                      \
-    X(qkv, float, d->layer ? d->T * 3 * d->D : 0)                                                 \
-    X(attn, float, d->layer ? d->T * d->D : 0)                                                    \
-    X(x1, float, d->layer ? d->T * d->D : 0)                                                      \
-    X(y, float, d->layer ? d->T * d->D : 0)                                                       \
-    X(hid, float, d->dense ? d->T * d->FC : (d->moe ? d->N * JM_MOE_TILE_MAX * (d->F + d->D) : 0))         \
-    X(logits, float, d->moe ? d->T * d->E : 0)                                                    \
-    X(choice, int32_t, d->moe ? d->T * d->K : 0)                                                  \
-    X(gate, float, d->moe ? d->T * d->K : 0)                                                      \
-    X(kept, uint8_t, d->moe ? d->T * d->K : 0)                                                    \
-    X(rows, int32_t, d->moe ? d->T * d->K : 0)                                                    \
-    X(roww, float, d->moe ? d->T * d->K : 0)                                                      \
-    X(offs, int32_t, d->moe ? d->K * d->E + 1 : 0)                                                \
-    X(items, int32_t, d->moe ? 3 * (d->T * d->K / JM_MOE_TILE_MIN + d->K * d->E + 1) : 0)         \
-    X(ga, float, d->gemm ? d->gm * d->gk : 0)                                                     \
-    X(gb, float, d->gemm ? d->gk * d->gn : 0)                                                     \
+#define JM_WORKLOAD_ARRAYS(X)                                                                      \
+    X(ln1_g, float, d->layer ? d->D : 0)                                                           \
+    X(ln1_b, float, d->layer ? d->D : 0)                                                           \
+    X(wqkv, float, d->layer ? jm__w_elems(d->D, 3 * d->D, d->NR) : 0)                              \
+    X(bqkv, float, d->layer ? 3 * d->D : 0)                                                        \
+    X(wo, float, d->layer ? jm__w_elems(d->D, d->D, d->NR) : 0)                                    \
+    X(bo, float, d->layer ? d->D : 0)                                                              \
+    X(ln2_g, float, d->layer ? d->D : 0)                                                           \
+    X(ln2_b, float, d->layer ? d->D : 0)                                                           \
+    X(w1, float, d->dense ? jm__w_elems(d->D, d->F, d->NR) : 0)                                    \
+    X(b1, float, d->dense ? d->F : 0)                                                              \
+    X(w2, float, d->dense ? jm__w_elems(d->F, d->D, d->NR) : 0)                                    \
+    X(b2, float, d->dense ? d->D : 0)                                                              \
+    X(wr, float, d->moe ? jm__w_elems(d->D, d->E, d->NR) : 0)                                      \
+    X(we1, float, d->moe ? d->E *jm__w_elems(d->D, d->F, d->NR) : 0)                               \
+    X(be1, float, d->moe ? d->E * d->F : 0)                                                        \
+    X(we2, float, d->moe ? d->E *jm__w_elems(d->F, d->D, d->NR) : 0)                               \
+    X(be2, float, d->moe ? d->E * d->D : 0)                                                        \
+    X(x, float, d->layer ? d->T * d->D : 0)                                                        \
+    X(xn, float, d->layer ? d->T * d->D : 0)                                                       \
+    X(qkv, float, d->layer ? d->T * 3 * d->D : 0)                                                  \
+    X(attn, float, d->layer ? d->T * d->D : 0)                                                     \
+    X(x1, float, d->layer ? d->T * d->D : 0)                                                       \
+    X(y, float, d->layer ? d->T * d->D : 0)                                                        \
+    X(hid, float, d->dense ? d->T * d->FC : (d->moe ? d->N * JM_MOE_TILE_MAX * (d->F + d->D) : 0)) \
+    X(logits, float, d->moe ? d->T * d->E : 0)                                                     \
+    X(choice, int32_t, d->moe ? d->T * d->K : 0)                                                   \
+    X(gate, float, d->moe ? d->T * d->K : 0)                                                       \
+    X(kept, uint8_t, d->moe ? d->T * d->K : 0)                                                     \
+    X(rows, int32_t, d->moe ? d->T * d->K : 0)                                                     \
+    X(roww, float, d->moe ? d->T * d->K : 0)                                                       \
+    X(offs, int32_t, d->moe ? d->K * d->E + 1 : 0)                                                 \
+    X(items, int32_t, d->moe ? 3 * (d->T * d->K / JM_MOE_TILE_MIN + d->K * d->E + 1) : 0)          \
+    X(ga, float, d->gemm ? d->gm * d->gk : 0)                                                      \
+    X(gb, float, d->gemm ? d->gk * d->gn : 0)                                                      \
     X(gc, float, d->gemm ? d->gm * d->gn : 0)
 
 struct jm_workload {
@@ -106,8 +104,8 @@ void jm__workload_dims(const jm_workload_shape *s, jm__dims *d);
 int jm__layer_gemm(const jm_workload *w, jm__gemm_op *op, char *err, size_t err_len);
 
 /* LayerNorm of rows [0, rows) of x (stride D) into y; eps 1e-5. */
-void jm__layernorm(const float *x, float *y, size_t rows, size_t D, const float *g,
-                   const float *b, int threads);
+void jm__layernorm(const float *x, float *y, size_t rows, size_t D, const float *g, const float *b,
+                   int threads);
 /* Multi-head self-attention (bidirectional within each sequence) over
  * n_seq sequences of S tokens: qkv rows [q | k | v] of width 3D, out T x D.
  * Flash style: per (sequence, head) only a BQ x BK tile of scores exists. */

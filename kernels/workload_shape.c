@@ -17,8 +17,7 @@
 #include "cuda/cuda_backend.h"
 #include "workload_internal.h"
 
-void jm__workload_dims(const jm_workload_shape *s, jm__dims *d)
-{
+void jm__workload_dims(const jm_workload_shape *s, jm__dims *d) {
     *d = (jm__dims){0};
     d->gemm = s->kind == JM_WORKLOAD_GEMM;
     d->dense = s->kind == JM_WORKLOAD_DENSE;
@@ -64,8 +63,7 @@ void jm__workload_dims(const jm_workload_shape *s, jm__dims *d)
 }
 
 __attribute__((format(printf, 3, 4))) static int bad(char *err, size_t err_len, const char *fmt,
-                                                     ...)
-{
+                                                     ...) {
     if (err && err_len) {
         va_list ap;
         va_start(ap, fmt);
@@ -75,20 +73,19 @@ __attribute__((format(printf, 3, 4))) static int bad(char *err, size_t err_len, 
     return JM_K_EINVAL;
 }
 
-static int range(char *err, size_t err_len, const char *field, long v, long lo, long hi)
-{
+static int range(char *err, size_t err_len, const char *field, long v, long lo, long hi) {
     if (v < lo || v > hi)
         return bad(err, err_len, "%s: %ld is out of range (expected %ld..%ld)", field, v, lo, hi);
     return JM_K_OK;
 }
 
-int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_len)
-{
+int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_len) {
     int rc;
     if (!s)
         return bad(err, err_len, "shape: NULL");
     if (s->kind != JM_WORKLOAD_GEMM && s->kind != JM_WORKLOAD_DENSE && s->kind != JM_WORKLOAD_MOE)
-        return bad(err, err_len, "kind: %d is not a workload kind (expected 0 gemm, 1 dense, 2 moe)",
+        return bad(err, err_len,
+                   "kind: %d is not a workload kind (expected 0 gemm, 1 dense, 2 moe)",
                    (int)s->kind);
     if ((rc = range(err, err_len, "threads", s->threads, 1, 1024)))
         return rc;
@@ -100,8 +97,9 @@ int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_le
         return rc;
     if (s->backend == JM_BACKEND_OPENBLAS && !jm_gemm_openblas_available()) {
         if (err && err_len)
-            snprintf(err, err_len, "backend: openblas was not built into this joulemark "
-                                   "(install libopenblas-dev and reconfigure)");
+            snprintf(err, err_len,
+                     "backend: openblas was not built into this joulemark "
+                     "(install libopenblas-dev and reconfigure)");
         return JM_K_EBACKEND;
     }
     if (s->kind == JM_WORKLOAD_GEMM) {
@@ -119,8 +117,7 @@ int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_le
         (rc = range(err, err_len, "n_heads", s->n_heads, 1, s->d_model)))
         return rc;
     if (s->d_model % s->n_heads != 0)
-        return bad(err, err_len, "n_heads: %d does not divide d_model %d", s->n_heads,
-                   s->d_model);
+        return bad(err, err_len, "n_heads: %d does not divide d_model %d", s->n_heads, s->d_model);
     if ((rc = range(err, err_len, "d_ff", s->d_ff, 1, 1 << 20)) ||
         (rc = range(err, err_len, "seq_len", s->seq_len, 1, 65536)) ||
         (rc = range(err, err_len, "batch_seqs", s->batch_seqs, 1, 65536)))
@@ -135,10 +132,12 @@ int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_le
             return rc;
         const int kmax = s->n_experts < 64 ? s->n_experts : 64;
         if (s->top_k < 1 || s->top_k > kmax)
-            return bad(err, err_len, "top_k: %d is out of range (expected 1..%d: at most n_experts %d and 64)",
+            return bad(err, err_len,
+                       "top_k: %d is out of range (expected 1..%d: at most n_experts %d and 64)",
                        s->top_k, kmax, s->n_experts);
         if (!isfinite(s->capacity_factor))
-            return bad(err, err_len, "capacity_factor: %g is not finite (expected > 0, or <= 0 for dropless)",
+            return bad(err, err_len,
+                       "capacity_factor: %g is not finite (expected > 0, or <= 0 for dropless)",
                        s->capacity_factor);
         if ((double)s->n_experts * s->d_model * s->d_ff > (double)(1ull << 34))
             return bad(err, err_len, "n_experts: %d experts of %d x %d weights exceed 2^34 floats",
@@ -147,18 +146,15 @@ int jm_workload_shape_check(const jm_workload_shape *s, char *err, size_t err_le
     return JM_K_OK;
 }
 
-static uint64_t attn_params(uint64_t D)
-{
+static uint64_t attn_params(uint64_t D) {
     return 4 * D * D + 8 * D;
 }
 
-static uint64_t expert_params(uint64_t D, uint64_t F)
-{
+static uint64_t expert_params(uint64_t D, uint64_t F) {
     return 2 * D * F + F + D;
 }
 
-uint64_t jm_workload_params(const jm_workload_shape *s)
-{
+uint64_t jm_workload_params(const jm_workload_shape *s) {
     const uint64_t D = (uint64_t)s->d_model, F = (uint64_t)s->d_ff;
     switch (s->kind) {
     case JM_WORKLOAD_GEMM:
@@ -172,16 +168,14 @@ uint64_t jm_workload_params(const jm_workload_shape *s)
     return 0;
 }
 
-uint64_t jm_workload_active_params(const jm_workload_shape *s)
-{
+uint64_t jm_workload_active_params(const jm_workload_shape *s) {
     if (s->kind != JM_WORKLOAD_MOE)
         return jm_workload_params(s);
     const uint64_t D = (uint64_t)s->d_model, F = (uint64_t)s->d_ff;
     return attn_params(D) + D * (uint64_t)s->n_experts + (uint64_t)s->top_k * expert_params(D, F);
 }
 
-double jm_workload_flops_per_token(const jm_workload_shape *s)
-{
+double jm_workload_flops_per_token(const jm_workload_shape *s) {
     const double D = s->d_model, F = s->d_ff, S = s->seq_len;
     switch (s->kind) {
     case JM_WORKLOAD_GEMM:
@@ -198,8 +192,7 @@ double jm_workload_flops_per_token(const jm_workload_shape *s)
  * activation tensor is written once and read once (x read, y written):
  * 17 D floats per token plus the FFN hidden (2 F, or 2 k F) and, for MoE,
  * the router's 2 E. */
-double jm_workload_bytes_per_token(const jm_workload_shape *s)
-{
+double jm_workload_bytes_per_token(const jm_workload_shape *s) {
     const double f = sizeof(float);
     if (s->kind == JM_WORKLOAD_GEMM)
         return f * ((double)s->k * s->n / s->m + s->k + s->n);
@@ -212,8 +205,7 @@ double jm_workload_bytes_per_token(const jm_workload_shape *s)
     return f * (w / T + 17.0 * D + 2.0 * K * F + 2.0 * E);
 }
 
-uint64_t jm_workload_memory_bytes(const jm_workload_shape *s)
-{
+uint64_t jm_workload_memory_bytes(const jm_workload_shape *s) {
     jm__dims dd, *d = &dd;
     jm__workload_dims(s, d);
     uint64_t total = 0;
@@ -223,8 +215,7 @@ uint64_t jm_workload_memory_bytes(const jm_workload_shape *s)
     return total;
 }
 
-double jm_workload_tolerance(const jm_workload_shape *s)
-{
+double jm_workload_tolerance(const jm_workload_shape *s) {
     if (s->precision == JM_PRECISION_TF32) /* 10-bit mantissa inputs, fp32 accumulate */
         return s->kind == JM_WORKLOAD_GEMM ? 5e-3 : 1e-2;
     return s->kind == JM_WORKLOAD_GEMM ? 1e-4 : 1e-3;

@@ -498,6 +498,90 @@ Test(package, check_catches_tampered_figures)
     cr_expect_eq(jm_cmd_check(2, argv), JM_EXIT_INVALID);
 }
 
+/* sets key of a JSON file to a string (value) or, with value NULL, to number */
+static void set_json(const char *path, const char *key, const char *value, double number)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char buf[16384] = "";
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    cJSON *j = cJSON_Parse(buf);
+    cr_assert_not_null(j, "%s", path);
+    cJSON_DeleteItemFromObject(j, key);
+    if (value)
+        cJSON_AddStringToObject(j, key, value);
+    else
+        cJSON_AddNumberToObject(j, key, number);
+    char *t = cJSON_Print(j);
+    f = fopen(path, "w");
+    fputs(t, f);
+    fclose(f);
+    free(t);
+    cJSON_Delete(j);
+}
+
+/* rules of MLCommons' checker v5.1 that a file-and-key check misses */
+Test(package, check_applies_checker_value_rules)
+{
+    cr_assert_eq(package_with(out, "acme", non_llm), JM_EXIT_OK);
+    char sys[1024], meas[1024], conf[1024], acc[1024], det[1024], map[1024], cmd[4096];
+    snprintf(sys, sizeof(sys), "%s/open/acme/systems/vm2core.json", out);
+    /* empty values the checker rejects: "", and a number 0 (Python's `not value`) */
+    set_json(sys, "cooling", "", 0);
+    cr_expect_eq(problems_with("\"cooling\" is empty"), 1);
+    set_json(sys, "cooling", "air", 0);
+    set_json(sys, "host_network_card_count", NULL, 0);
+    cr_expect_eq(problems_with("\"host_network_card_count\" is empty"), 1);
+    set_json(sys, "host_network_card_count", NULL, 1);
+    /* values the checker accepts: either order of datacenter,edge; any case of status */
+    set_json(sys, "system_type", "edge,datacenter", 0);
+    set_json(sys, "status", "Available", 0);
+    cr_expect_eq(problems_with("vm2core.json"), 0);
+    set_json(sys, "system_type", "edge+datacenter", 0);
+    cr_expect_eq(problems_with("system_type must be"), 1);
+    set_json(sys, "system_type", "edge", 0);
+    snprintf(meas, sizeof(meas),
+             "%s/open/acme/measurements/vm2core/dense-layer/Offline/vm2core_Offline.json", out);
+    set_json(meas, "retraining", "", 0);
+    cr_expect_eq(problems_with("\"retraining\" is empty"), 1);
+    set_json(meas, "retraining", "no", 0);
+    snprintf(conf, sizeof(conf), "%s/open/acme/measurements/vm2core/dense-layer/Offline/user.conf",
+             out);
+    FILE *f = fopen(conf, "w");
+    fclose(f);
+    cr_expect_eq(problems_with("user.conf: empty"), 1);
+    /* the checker's hash line starts the line */
+    snprintf(acc, sizeof(acc),
+             "%s/open/acme/results/vm2core/moe-layer/Offline/accuracy/accuracy.txt", out);
+    snprintf(cmd, sizeof(cmd), "sed -i 's/^hash=/the hash=/' '%s'", acc);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("no line starting with \"hash=\""), 1);
+    /* accuracy coverage: effective_accuracy_sample_count, else qsl_reported_total_count */
+    snprintf(det, sizeof(det),
+             "%s/open/acme/results/vm2core/moe-layer/SingleStream/accuracy/mlperf_log_detail.txt",
+             out);
+    snprintf(cmd, sizeof(cmd),
+             "sed -i -e '/\"key\": \"effective_accuracy_sample_count\"/d' -e "
+             "'s/\"key\": \"qsl_reported_total_count\", \"value\": 10833/\"key\": "
+             "\"qsl_reported_total_count\", \"value\": 64/' '%s'",
+             det);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(problems_with("covers qsl_reported_total_count = 64 samples, checker v5.1 "
+                               "expects the 10833 samples of bert-99's dataset"),
+                 1);
+    /* a model checker v5.1 does not know (v5.0's interactive llama2) */
+    snprintf(map, sizeof(map), "%s/open/acme/model_mapping.json", out);
+    set_json(map, "dense-layer", "llama2-70b-interactive-99", 0);
+    cr_expect_eq(problems_with("not a model of checker v5.1"), 1);
+    /* an LLM model needs token latencies */
+    set_json(map, "dense-layer", "llama3.1-8b", 0);
+    cr_expect_eq(problems_with("requested_use_token_latencies is not true, but checker v5.1 "
+                               "requires token latencies for the LLM model llama3.1-8b"),
+                 2);
+}
+
 Test(package, names_are_validated)
 {
     cr_expect_eq(package(out, "../evil", NULL), JM_EXIT_USAGE);
@@ -533,6 +617,13 @@ Test(package, missing_system_key_names_key_and_file)
     o.system_file = NULL;
     cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0);
     cr_expect(strstr(err, "--system-file") != NULL, "%s", err);
+    /* a required value given empty is refused too, naming key and file */
+    write_user(user, NULL);
+    set_json(user, "host_storage_type", "", 0);
+    o.system_file = user;
+    cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "\"host_storage_type\" is empty") != NULL, "%s", err);
+    cr_expect(strstr(err, user) != NULL, "%s", err);
     char path[700];
     snprintf(path, sizeof(path), "%s/open/acme", out);
     FILE *f = fopen(path, "r");

@@ -6,14 +6,12 @@
 
 #include "gemm_internal.h"
 
-Test(blocking, block_sizes_fit_the_caches_hwloc_reports)
-{
+Test(blocking, block_sizes_fit_the_caches_hwloc_reports) {
     size_t l1, l2, l3;
     jm__cache_sizes(&l1, &l2, &l3);
     if (!l1 || !l2)
         cr_skip_test("hwloc reports no L1d/L2 size on this machine");
-    const jm__ukr *kernels[] = {&jm__ukr_portable_c, &jm__ukr_avx2_fma_6x16,
-                                &jm__ukr_avx512_12x32};
+    const jm__ukr *kernels[] = {&jm__ukr_portable_c, &jm__ukr_avx2_fma_6x16, &jm__ukr_avx512_12x32};
     for (size_t i = 0; i < 3; ++i) {
         jm__blocking b;
         jm__gemm_blocking(kernels[i], &b);
@@ -31,8 +29,7 @@ Test(blocking, block_sizes_fit_the_caches_hwloc_reports)
     }
 }
 
-Test(blocking, variants_are_usable_and_end_with_the_reference)
-{
+Test(blocking, variants_are_usable_and_end_with_the_reference) {
     const char *const *v = jm_gemm_kernel_variants();
     size_t n = 0;
     while (v[n])

@@ -9,8 +9,7 @@
 
 #include "kernels.h"
 
-static double *to_d(const float *x, size_t n)
-{
+static double *to_d(const float *x, size_t n) {
     double *d = malloc(n * sizeof(*d));
     for (size_t i = 0; i < n; ++i)
         d[i] = x[i];
@@ -18,8 +17,7 @@ static double *to_d(const float *x, size_t n)
 }
 
 /* max |c - ref| / max(1, max |ref|) */
-static double rel_diff(const float *c, const double *ref, size_t m, size_t n, size_t ldc)
-{
+static double rel_diff(const float *c, const double *ref, size_t m, size_t n, size_t ldc) {
     double mx = 1.0, diff = 0.0;
     for (size_t i = 0; i < m; ++i)
         for (size_t j = 0; j < n; ++j) {
@@ -31,8 +29,7 @@ static double rel_diff(const float *c, const double *ref, size_t m, size_t n, si
 }
 
 static void check_case(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
-                       float beta, int threads, const char *variant)
-{
+                       float beta, int threads, const char *variant) {
     const size_t lda = (ta == JM_NO_TRANS ? k : m) + 3, ldb = (tb == JM_NO_TRANS ? n : k) + 1;
     const size_t ldc = n + 2;
     const size_t a_rows = ta == JM_NO_TRANS ? m : k, b_rows = tb == JM_NO_TRANS ? k : n;
@@ -68,10 +65,9 @@ static void check_case(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, f
     free(cd);
 }
 
-Test(gemm, every_variant_odd_sizes_transposes_alpha_beta)
-{
-    static const size_t sizes[][3] = {{1, 1, 1},    {7, 7, 7},    {33, 17, 9},  {1, 257, 33},
-                                      {257, 1, 7},  {13, 33, 257}, {70, 65, 300}, {96, 128, 64}};
+Test(gemm, every_variant_odd_sizes_transposes_alpha_beta) {
+    static const size_t sizes[][3] = {{1, 1, 1},   {7, 7, 7},     {33, 17, 9},   {1, 257, 33},
+                                      {257, 1, 7}, {13, 33, 257}, {70, 65, 300}, {96, 128, 64}};
     static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, 0.25f}, {1.0f, -1.0f}};
     const char *const *vars = jm_gemm_kernel_variants();
     cr_assert_not_null(vars[0]);
@@ -91,8 +87,7 @@ Test(gemm, every_variant_odd_sizes_transposes_alpha_beta)
     jm_gemm_force_kernel("auto", NULL, 0);
 }
 
-Test(gemm, large_k_crosses_kc_blocks_two_threads)
-{
+Test(gemm, large_k_crosses_kc_blocks_two_threads) {
     const char *const *vars = jm_gemm_kernel_variants();
     for (const char *const *v = vars; *v; ++v) {
         jm_gemm_force_kernel(*v, NULL, 0);
@@ -102,24 +97,22 @@ Test(gemm, large_k_crosses_kc_blocks_two_threads)
     jm_gemm_force_kernel("auto", NULL, 0);
 }
 
-Test(gemm, alpha_zero_and_k_zero_scale_c_only)
-{
+Test(gemm, alpha_zero_and_k_zero_scale_c_only) {
     float a[4] = {NAN, NAN, NAN, NAN}, b[4] = {1, 2, 3, 4}, c[4] = {1, 2, 3, 4};
-    cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 2, 2, 2, 0.0f, a, 2, b, 2, 2.0f, c, 2, NULL,
-                          1, NULL, 0),
-                 0);
+    cr_assert_eq(
+        jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 2, 2, 2, 0.0f, a, 2, b, 2, 2.0f, c, 2, NULL, 1, NULL, 0),
+        0);
     cr_assert_float_eq(c[3], 8.0f, 0.0f);
     float d[4] = {NAN, NAN, NAN, NAN};
-    cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 2, 2, 0, 1.0f, a, 1, b, 2, 0.0f, d, 2, NULL,
-                          1, NULL, 0),
-                 0);
+    cr_assert_eq(
+        jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 2, 2, 0, 1.0f, a, 1, b, 2, 0.0f, d, 2, NULL, 1, NULL, 0),
+        0);
     for (int i = 0; i < 4; ++i)
         cr_assert_float_eq(d[i], 0.0f, 0.0f);
 }
 
 /* epilogue oracle: computed here in double from the definition's order */
-Test(gemm, epilogue_scale_bias_gelu_residual_every_variant)
-{
+Test(gemm, epilogue_scale_bias_gelu_residual_every_variant) {
     const size_t m = 37, n = 45, k = 29;
     float *a = malloc(m * k * 4), *b = malloc(k * n * 4), *c = malloc(m * n * 4);
     float *bias = malloc(n * 4), *res = malloc(m * n * 4), *scale = malloc(m * 4);
@@ -136,15 +129,15 @@ Test(gemm, epilogue_scale_bias_gelu_residual_every_variant)
             v = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
             ref[i * n + j] = v + res[i * n + j];
         }
-    jm_gemm_epilogue epi = {.bias = bias, .gelu = true, .residual = res, .ld_residual = n,
-                            .row_scale = scale};
+    jm_gemm_epilogue epi = {
+        .bias = bias, .gelu = true, .residual = res, .ld_residual = n, .row_scale = scale};
     for (const char *const *v = jm_gemm_kernel_variants(); *v; ++v) {
         jm_gemm_force_kernel(*v, NULL, 0);
         for (size_t i = 0; i < m * n; ++i)
             c[i] = NAN;
         char err[256];
-        cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n,
-                              &epi, 2, err, sizeof(err)),
+        cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n, &epi,
+                              2, err, sizeof(err)),
                      0, "%s", err);
         cr_assert(rel_diff(c, ref, m, n, n) < 1e-5, "%s epilogue", *v);
     }
@@ -163,8 +156,7 @@ Test(gemm, epilogue_scale_bias_gelu_residual_every_variant)
     free(a), free(b), free(c), free(bias), free(res), free(scale), free(ad), free(bd), free(ref);
 }
 
-Test(gemm, gather_a_reads_rows_through_index)
-{
+Test(gemm, gather_a_reads_rows_through_index) {
     const size_t rows_a = 50, m = 23, n = 70, k = 41;
     float *a = malloc(rows_a * k * 4), *b = malloc(k * n * 4), *c = malloc(m * n * 4);
     int32_t idx[23];
@@ -181,32 +173,30 @@ Test(gemm, gather_a_reads_rows_through_index)
         jm_gemm_force_kernel(*v, NULL, 0);
         for (size_t i = 0; i < m * n; ++i)
             c[i] = NAN;
-        cr_assert_eq(jm_sgemm_gather_a(m, n, k, 1.0f, a, k, idx, b, n, 0.0f, c, n, NULL, 2, NULL,
-                                       0),
-                     0);
+        cr_assert_eq(
+            jm_sgemm_gather_a(m, n, k, 1.0f, a, k, idx, b, n, 0.0f, c, n, NULL, 2, NULL, 0), 0);
         cr_assert(rel_diff(c, ref, m, n, n) < 1e-5, "%s gather", *v);
     }
     jm_gemm_force_kernel("auto", NULL, 0);
     idx[3] = -1;
     char err[256] = "";
-    cr_assert_eq(jm_sgemm_gather_a(m, n, k, 1.0f, a, k, idx, b, n, 0.0f, c, n, NULL, 1, err,
-                                   sizeof(err)),
-                 JM_K_EINVAL);
+    cr_assert_eq(
+        jm_sgemm_gather_a(m, n, k, 1.0f, a, k, idx, b, n, 0.0f, c, n, NULL, 1, err, sizeof(err)),
+        JM_K_EINVAL);
     cr_assert(strstr(err, "a_rows[3]"), "%s", err);
     free(a), free(b), free(c), free(g), free(bd), free(ref);
 }
 
-Test(gemm, argument_errors_name_the_argument)
-{
+Test(gemm, argument_errors_name_the_argument) {
     float a[16] = {0}, b[16] = {0}, c[16] = {0};
     char err[256] = "";
     cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 4, 4, 4, 1, a, 3, b, 4, 0, c, 4, NULL, 1, err,
                           sizeof(err)),
                  JM_K_EINVAL);
     cr_assert(strstr(err, "lda"), "%s", err);
-    cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_TRANS, 4, 4, 4, 1, a, 4, b, 2, 0, c, 4, NULL, 1, err,
-                          sizeof(err)),
-                 JM_K_EINVAL);
+    cr_assert_eq(
+        jm_sgemm(JM_NO_TRANS, JM_TRANS, 4, 4, 4, 1, a, 4, b, 2, 0, c, 4, NULL, 1, err, sizeof(err)),
+        JM_K_EINVAL);
     cr_assert(strstr(err, "ldb"), "%s", err);
     cr_assert_eq(jm_sgemm(JM_NO_TRANS, JM_NO_TRANS, 4, 4, 4, 1, a, 4, b, 4, 0, c, 3, NULL, 1, err,
                           sizeof(err)),
@@ -225,15 +215,14 @@ Test(gemm, argument_errors_name_the_argument)
     cr_assert_eq(jm_gemm_force_kernel("auto", err, sizeof(err)), 0);
 }
 
-Test(gemm, openblas_backend_matches_or_reports_absence)
-{
+Test(gemm, openblas_backend_matches_or_reports_absence) {
     const size_t m = 19, n = 23, k = 31;
     float *a = malloc(m * k * 4), *b = malloc(k * n * 4), *c = malloc(m * n * 4);
     jm_fill_uniform(a, m * k, 1, 1.0f);
     jm_fill_uniform(b, k * n, 2, 1.0f);
     char err[256] = "";
-    int rc = jm_sgemm_openblas(JM_NO_TRANS, JM_TRANS, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n, 1,
-                               err, sizeof(err));
+    int rc = jm_sgemm_openblas(JM_NO_TRANS, JM_TRANS, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n, 1, err,
+                               sizeof(err));
     if (!jm_gemm_openblas_available()) {
         cr_assert_eq(rc, JM_K_EBACKEND);
         cr_assert(strstr(err, "openblas"), "%s", err);

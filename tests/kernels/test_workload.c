@@ -9,16 +9,22 @@
 
 #include "kernels.h"
 
-static jm_workload_shape small_layer(jm_workload_kind kind)
-{
-    jm_workload_shape s = {.kind = kind, .d_model = 48, .n_heads = 4, .d_ff = 40,
-                           .seq_len = 70, .batch_seqs = 3, .n_experts = 5, .top_k = 1,
-                           .capacity_factor = 0.0, .threads = 2, .seed = 42};
+static jm_workload_shape small_layer(jm_workload_kind kind) {
+    jm_workload_shape s = {.kind = kind,
+                           .d_model = 48,
+                           .n_heads = 4,
+                           .d_ff = 40,
+                           .seq_len = 70,
+                           .batch_seqs = 3,
+                           .n_experts = 5,
+                           .top_k = 1,
+                           .capacity_factor = 0.0,
+                           .threads = 2,
+                           .seed = 42};
     return s;
 }
 
-static void expect_bad(jm_workload_shape s, const char *needle)
-{
+static void expect_bad(jm_workload_shape s, const char *needle) {
     char err[256] = "";
     cr_assert_neq(jm_workload_shape_check(&s, err, sizeof(err)), 0, "accepted: %s", needle);
     cr_assert(strstr(err, needle), "message '%s' lacks '%s'", err, needle);
@@ -27,8 +33,7 @@ static void expect_bad(jm_workload_shape s, const char *needle)
     cr_assert_null(w);
 }
 
-Test(workload, shape_errors_name_the_field)
-{
+Test(workload, shape_errors_name_the_field) {
     jm_workload_shape s = small_layer(JM_WORKLOAD_MOE);
     s.d_model = 512;
     s.n_heads = 7;
@@ -65,18 +70,25 @@ Test(workload, shape_errors_name_the_field)
     jm_workload_shape g = {.kind = JM_WORKLOAD_GEMM, .m = 4, .n = 0, .k = 3, .threads = 1};
     expect_bad(g, "n: 0");
     char err[128];
-    cr_assert_eq(jm_workload_shape_check(&(jm_workload_shape){.kind = JM_WORKLOAD_GEMM, .m = 1,
-                                                              .n = 1, .k = 1, .threads = 1},
-                                         err, sizeof(err)),
-                 0);
+    cr_assert_eq(
+        jm_workload_shape_check(
+            &(jm_workload_shape){.kind = JM_WORKLOAD_GEMM, .m = 1, .n = 1, .k = 1, .threads = 1},
+            err, sizeof(err)),
+        0);
 }
 
-Test(workload, counts_match_hand_counts_default_pair)
-{
+Test(workload, counts_match_hand_counts_default_pair) {
     /* default MoE: D 512, 8 heads, S 256, 32 experts of 2048, top-1 */
-    jm_workload_shape moe = {.kind = JM_WORKLOAD_MOE, .d_model = 512, .n_heads = 8,
-                             .d_ff = 2048, .seq_len = 256, .batch_seqs = 16, .n_experts = 32,
-                             .top_k = 1, .capacity_factor = 1.25, .threads = 2};
+    jm_workload_shape moe = {.kind = JM_WORKLOAD_MOE,
+                             .d_model = 512,
+                             .n_heads = 8,
+                             .d_ff = 2048,
+                             .seq_len = 256,
+                             .batch_seqs = 16,
+                             .n_experts = 32,
+                             .top_k = 1,
+                             .capacity_factor = 1.25,
+                             .threads = 2};
     /* attention block: QKV 512*1536 + 1536, out 512*512 + 512, 2 LNs 2048 = 1,052,672 */
     const uint64_t attn = 512ull * 1536 + 1536 + 512ull * 512 + 512 + 4 * 512;
     cr_assert_eq(attn, 1052672ull);
@@ -111,8 +123,7 @@ Test(workload, counts_match_hand_counts_default_pair)
     cr_assert_float_eq(jm_workload_tolerance(&dense), 1e-3, 0.0);
 }
 
-static void verify_ok(jm_workload_shape s, const char *what)
-{
+static void verify_ok(jm_workload_shape s, const char *what) {
     char err[256] = "";
     jm_workload *w = NULL;
     cr_assert_eq(jm_workload_create(&s, &w, err, sizeof(err)), 0, "%s: %s", what, err);
@@ -129,8 +140,7 @@ static void verify_ok(jm_workload_shape s, const char *what)
     jm_workload_destroy(w);
 }
 
-Test(workload, every_kind_matches_fp64_reference)
-{
+Test(workload, every_kind_matches_fp64_reference) {
     for (int th = 1; th <= 2; ++th) {
         jm_workload_shape s = small_layer(JM_WORKLOAD_DENSE);
         s.threads = th;
@@ -141,18 +151,23 @@ Test(workload, every_kind_matches_fp64_reference)
         s.top_k = 2;
         s.capacity_factor = 1.0;
         verify_ok(s, "moe top-2 cf 1.0");
-        jm_workload_shape g = {.kind = JM_WORKLOAD_GEMM, .m = 45, .n = 77, .k = 130,
-                               .threads = th, .seed = 3};
+        jm_workload_shape g = {
+            .kind = JM_WORKLOAD_GEMM, .m = 45, .n = 77, .k = 130, .threads = th, .seed = 3};
         verify_ok(g, "gemm");
     }
 }
 
-Test(workload, long_sequences_cross_several_score_tiles)
-{
+Test(workload, long_sequences_cross_several_score_tiles) {
     /* seq_len 300 = key/query blocks of 128 + 128 + 44: the online softmax
      * rescaling and the partial tiles are exercised */
-    jm_workload_shape s = {.kind = JM_WORKLOAD_DENSE, .d_model = 32, .n_heads = 2, .d_ff = 24,
-                           .seq_len = 300, .batch_seqs = 2, .threads = 2, .seed = 11};
+    jm_workload_shape s = {.kind = JM_WORKLOAD_DENSE,
+                           .d_model = 32,
+                           .n_heads = 2,
+                           .d_ff = 24,
+                           .seq_len = 300,
+                           .batch_seqs = 2,
+                           .threads = 2,
+                           .seed = 11};
     verify_ok(s, "dense seq 300");
     s.kind = JM_WORKLOAD_MOE;
     s.n_experts = 7;
@@ -161,8 +176,7 @@ Test(workload, long_sequences_cross_several_score_tiles)
     verify_ok(s, "moe seq 300");
 }
 
-Test(workload, layers_match_reference_with_every_gemm_variant)
-{
+Test(workload, layers_match_reference_with_every_gemm_variant) {
     for (const char *const *v = jm_gemm_kernel_variants(); *v; ++v) {
         jm_gemm_force_kernel(*v, NULL, 0);
         jm_workload_shape s = small_layer(JM_WORKLOAD_MOE);
@@ -174,8 +188,7 @@ Test(workload, layers_match_reference_with_every_gemm_variant)
     jm_gemm_force_kernel("auto", NULL, 0);
 }
 
-Test(workload, weights_packed_for_one_kernel_still_correct_under_another)
-{
+Test(workload, weights_packed_for_one_kernel_still_correct_under_another) {
     /* weights are pre-packed for the kernel chosen at create(); forcing a
      * variant with another NR afterwards must repack on the fly, not misread */
     jm_gemm_force_kernel("auto", NULL, 0);
@@ -194,8 +207,7 @@ Test(workload, weights_packed_for_one_kernel_still_correct_under_another)
     jm_workload_destroy(w);
 }
 
-Test(workload, openblas_backend_layers_or_clear_refusal)
-{
+Test(workload, openblas_backend_layers_or_clear_refusal) {
     jm_workload_shape s = small_layer(JM_WORKLOAD_MOE);
     s.backend = JM_BACKEND_OPENBLAS;
     s.capacity_factor = 1.0;
@@ -212,8 +224,7 @@ Test(workload, openblas_backend_layers_or_clear_refusal)
     verify_ok(s, "dense openblas");
 }
 
-Test(workload, capacity_drops_are_counted_and_pass_through_residual)
-{
+Test(workload, capacity_drops_are_counted_and_pass_through_residual) {
     /* one expert, capacity 0.5: half of the tokens are dropped */
     jm_workload_shape s = small_layer(JM_WORKLOAD_MOE);
     s.n_experts = 1;
@@ -241,8 +252,7 @@ Test(workload, capacity_drops_are_counted_and_pass_through_residual)
     jm_workload_destroy(w);
 }
 
-Test(workload, run_and_verify_reject_bad_arguments)
-{
+Test(workload, run_and_verify_reject_bad_arguments) {
     jm_workload_shape s = small_layer(JM_WORKLOAD_DENSE);
     char err[256] = "";
     jm_workload *w = NULL;
@@ -257,8 +267,7 @@ Test(workload, run_and_verify_reject_bad_arguments)
     jm_workload_destroy(NULL);
 }
 
-Test(workload, fill_uniform_is_deterministic_and_bounded)
-{
+Test(workload, fill_uniform_is_deterministic_and_bounded) {
     float a[1000], b[1000];
     jm_fill_uniform(a, 1000, 9, 0.5f);
     jm_fill_uniform(b, 1000, 9, 0.5f);
