@@ -282,7 +282,7 @@ static int count_files(const char *dir)
     return n;
 }
 
-Test(package, golden_structure_and_clean_check)
+Test(package, golden_structure_and_model_problems)
 {
     cr_assert_eq(package(out, "acme", NULL), JM_EXIT_OK);
     for (const char *const *g = golden; *g; g++) {

@@ -1,0 +1,52 @@
+/* test_bench.c - `joulemark bench` on the command line: help, usage errors.
+ * (Its measurements are a benchmark, not a test: see docs/performance.md.) */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "proc.h"
+
+static jm_proc_result bench(char *const args[])
+{
+    char *argv[16] = {JM_BINARY, "bench"};
+    int n = 2;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    jm_proc_result r;
+    cr_assert_eq(jm_proc_run(argv, NULL, 0, 0, 60, &r), 0);
+    return r;
+}
+
+Test(bench, help_lists_options_and_exit_codes)
+{
+    jm_proc_result r = bench((char *[]){"--help", NULL});
+    cr_expect_eq(r.exit_code, 0);
+    cr_expect(strstr(r.out, "--json") && strstr(r.out, "--threads") && strstr(r.out, "exit codes"),
+              "%s", r.out);
+    jm_proc_free(&r);
+}
+
+Test(bench, bad_option_is_usage_error)
+{
+    jm_proc_result r = bench((char *[]){"--bogus", NULL});
+    cr_expect_eq(r.exit_code, 2);
+    jm_proc_free(&r);
+}
+
+Test(bench, bad_thread_count_is_usage_error)
+{
+    const char *bad[] = {"0", "-3", "abc", "99999999", NULL};
+    for (const char **b = bad; *b; b++) {
+        jm_proc_result r = bench((char *[]){"--threads", (char *)*b, NULL});
+        cr_expect_eq(r.exit_code, 2, "--threads %s: exit %d", *b, r.exit_code);
+        cr_expect(strstr(r.err, "threads") != NULL, "--threads %s: %s", *b, r.err);
+        jm_proc_free(&r);
+    }
+}
+
+Test(bench, unexpected_argument_is_usage_error)
+{
+    jm_proc_result r = bench((char *[]){"extra", NULL});
+    cr_expect_eq(r.exit_code, 2);
+    jm_proc_free(&r);
+}
