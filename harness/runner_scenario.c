@@ -180,9 +180,16 @@ int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w
             return rc;
 
         /* accuracy mode: the fixed seeded sample set against the fp64 reference */
+        /* the accuracy run issues exactly the samples that are checked, so that
+         * accuracy.txt and effective_accuracy_sample_count agree */
+        int n_acc = engine_rules(r) == JM_MLPERF_RULES_MLPERF ? 8 : 2;
+        if (n_acc > wc->shape.batch_seqs)
+            n_acc = wc->shape.batch_seqs;
         jm_scenario_settings a;
         requested_settings(r, sc, &wc->shape, &a);
         a.accuracy_mode = true;
+        a.performance_sample_count = (uint64_t)n_acc;
+        a.total_sample_count = (uint64_t)n_acc;
         rc = scenario_phase(r, wc, w, wr, "accuracy", "accuracy", &a, NULL);
         if (rc != JM_EXIT_OK)
             return rc;
@@ -190,7 +197,6 @@ int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w
          * and is kept out of the statistics (its phase is "accuracy") */
         jm_run_result *arun = &wr->runs[wr->n_runs - 1];
         jm__scenario_pending *p = &r->pending[r->n_pending - 1];
-        int n_acc = engine_rules(r) == JM_MLPERF_RULES_MLPERF ? 8 : 2;
         char aerr[512];
         if (jm_scenario_accuracy(w, wc->name, JM_MLPERF_QSL_RNG_SEED, n_acc, &p->accuracy, aerr,
                                  sizeof aerr) != 0) {

@@ -75,5 +75,12 @@ static bool avx2_usable(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-const jm__ukr jm__ukr_avx2_fma_6x16 = {
-    "avx2_fma_6x16", MR, NR, jm_gemm_f32_avx2_6x16, jm_gemm_f32_avx2_6x16_upd, avx2_usable};
+const jm__ukr jm__ukr_avx2_fma_6x16 = {"avx2_fma_6x16",
+                                       MR,
+                                       NR,
+                                       jm_gemm_f32_avx2_6x16,
+                                       jm_gemm_f32_avx2_6x16_upd,
+                                       avx2_usable,
+                                       NULL,
+                                       NULL,
+                                       NULL};

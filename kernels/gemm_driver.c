@@ -1,10 +1,12 @@
 /* gemm_driver.c - the native blocked GEMM: BLIS loop order (jc over nc, pc
  * over kc, ic over mc, jr over NR, ir over MR), B packed per (jc, pc) block
  * unless it is pre-packed (weights), A packed per mc block (through the row
- * index when gathering), the micro-kernel from the dispatch table, and the
- * merge into C with the epilogue on the last kc block (scattered C rows are
- * staged contiguously and merged once). OpenMP: the rows (or the columns)
- * are split into one independent part per thread, no barriers. */
+ * index when gathering), both with the variant's own packing routines where
+ * it has them, the next B micro-panel fetched into L2 during the ir loop,
+ * the micro-kernel from the dispatch table, and the merge into C with the
+ * epilogue on the last kc block (scattered C rows are staged contiguously
+ * and merged once). OpenMP: the rows (or the columns) are split into one
+ * independent part per thread, no barriers. */
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,13 +21,23 @@ static size_t ceil_div(size_t a, size_t b) {
     return (a + b - 1) / b;
 }
 
-/* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels. */
-static void pack_a(const jm__gemm_op *op, size_t mr, size_t i0, size_t mc, size_t p0, size_t kc,
-                   float *restrict ap) {
+/* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels,
+ * with the micro-kernel's own packing routine when it has one. */
+static void pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t mc, size_t p0,
+                   size_t kc, float *restrict ap) {
+    const size_t mr = (size_t)u->mr;
     for (size_t ir = 0; ir < mc; ir += mr) {
         const size_t rows = min_sz(mr, mc - ir);
         float *dst = ap + ir * kc;
-        if (op->ta == JM_NO_TRANS) {
+        if (op->ta == JM_NO_TRANS && u->pack_a) {
+            const float *src[32];
+            for (size_t i = 0; i < rows; ++i) {
+                const size_t r = i0 + ir + i;
+                const size_t arow = op->a_rows ? (size_t)op->a_rows[r] : r;
+                src[i] = op->a + arow * op->lda + p0;
+            }
+            u->pack_a(kc, src, rows, dst);
+        } else if (op->ta == JM_NO_TRANS) {
             /* 16 columns at a time through a small transposed block in L1:
              * contiguous loads per row, contiguous stores per column */
             const float *src[32];
@@ -66,10 +78,13 @@ static void pack_a(const jm__gemm_op *op, size_t mr, size_t i0, size_t mc, size_
 
 /* Packs the NR-column panel starting at column j0 (cols < n valid) of rows
  * [p0, p0+kc) of op(B). */
-static void pack_b_panel(const jm__gemm_op *op, size_t nr, size_t j0, size_t p0, size_t kc,
+static void pack_b_panel(const jm__gemm_op *op, const jm__ukr *u, size_t j0, size_t p0, size_t kc,
                          float *restrict dst) {
+    const size_t nr = (size_t)u->nr;
     const size_t cols = min_sz(nr, op->n - j0);
-    if (op->bp) {
+    if (!op->bp && op->tb == JM_TRANS && u->pack_bt) {
+        u->pack_bt(kc, op->b + j0 * op->ldb + p0, op->ldb, cols, dst);
+    } else if (op->bp) {
         for (size_t p = 0; p < kc; ++p) {
             float *d = dst + p * nr;
             size_t j = 0;
@@ -134,12 +149,20 @@ static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, c
     const bool direct = pl->u->upd && !op->c_rows && op->alpha == 1.0f &&
                         (!first || op->beta == 0.0f || op->beta == 1.0f);
     const bool epi = jm__gemm_has_epi(&op->epi);
+    /* The next B micro-panel is fetched into L2 in slices, one per A panel:
+     * pre-packed weights (MoE experts, few rows) come straight from memory. */
+    const size_t lines = kc * nr * sizeof(float) / 64;
+    const size_t slice = ceil_div(lines, ceil_div(mc, mr));
     for (size_t jp = panel_lo; jp < panel_hi; ++jp) {
         const float *bpan = bp + jp * panel_stride;
+        const float *bnext = jp + 1 < panel_hi ? bpan + panel_stride : NULL;
         const size_t jcol = j0 + jp * nr;
         const size_t cols = min_sz(nr, op->n - jcol);
         for (size_t ir = 0; ir < mc; ir += mr) {
             const size_t rows = min_sz(mr, mc - ir);
+            if (bnext)
+                for (size_t l = ir / mr * slice, le = min_sz(l + slice, lines); l < le; ++l)
+                    __builtin_prefetch(bnext + l * (64 / sizeof(float)), 0, 2);
             if (direct && rows == mr && cols == nr) {
                 float *c = op->c + (i0 + ir) * op->ldc + jcol;
                 pl->u->upd(kc, ap + ir * kc, bpan, c, op->ldc, !first || op->beta != 0.0f);
@@ -177,6 +200,8 @@ static int run_serial(const jm__gemm_op *op, const plan *base) {
             if (prepacked) {
                 bblock = op->bp + (jc / pl.nr) * op->bp_stride + pc * pl.nr;
                 pstride = op->bp_stride;
+            } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl.nr == 0 && pl.u->pack_b) {
+                pl.u->pack_b(kc, npanels, op->b + pc * op->ldb + jc, op->ldb, bp);
             } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl.nr == 0) {
                 /* row by row: each B row segment is read sequentially once */
                 for (size_t p = 0; p < kc; ++p) {
@@ -190,11 +215,11 @@ static int run_serial(const jm__gemm_op *op, const plan *base) {
                 }
             } else {
                 for (size_t jp = 0; jp < npanels; ++jp)
-                    pack_b_panel(op, pl.nr, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
+                    pack_b_panel(op, pl.u, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
             }
             for (size_t i0 = 0; i0 < op->m; i0 += mc) {
                 const size_t rows = min_sz(mc, op->m - i0);
-                pack_a(op, pl.mr, i0, rows, pc, kc, ap);
+                pack_a(op, pl.u, i0, rows, pc, kc, ap);
                 macro_tile(op, &pl, ap, bblock, pstride, i0, rows, jc, 0, npanels, kc, pc == 0,
                            pc + kc >= op->k, tile);
             }

@@ -26,12 +26,31 @@ typedef void (*jm__ukr_fn)(size_t kc, const float *restrict a, const float *rest
 typedef void (*jm__ukr_upd_fn)(size_t kc, const float *restrict a, const float *restrict b,
                                float *restrict c, size_t ldc, bool accumulate);
 
+/* Packs one MR-row micro-panel of a row-major op(A): src[i] points at row i's
+ * first column (i < rows <= MR), dst[p * MR + i] for p < kc, rows >= `rows`
+ * zero. NULL in the table: the driver's portable packing is used. */
+typedef void (*jm__pack_a_fn)(size_t kc, const float *const *src, size_t rows, float *restrict dst);
+
+/* Packs npanels full NR-column micro-panels of a row-major op(B): src is
+ * element (0, 0), row stride ldb; panel jp goes to dst + jp * kc * NR as
+ * dst[p * NR + j]. Rows are read whole, one after another. NULL: portable. */
+typedef void (*jm__pack_b_fn)(size_t kc, size_t npanels, const float *restrict src, size_t ldb,
+                              float *restrict dst);
+
+/* Packs one NR-column micro-panel of op(B) = B^T: column j (j < cols <= NR)
+ * is the storage row src + j * ldb, read over kc; columns >= cols zero. */
+typedef void (*jm__pack_bt_fn)(size_t kc, const float *restrict src, size_t ldb, size_t cols,
+                               float *restrict dst);
+
 typedef struct jm__ukr {
     const char *name; /* "avx512_12x32", "avx2_fma_6x16", "portable_c" */
     int mr, nr;
     jm__ukr_fn fn;
     jm__ukr_upd_fn upd;
-    bool (*usable)(void); /* CPU check; NULL = always usable */
+    bool (*usable)(void);   /* CPU check; NULL = always usable */
+    jm__pack_a_fn pack_a;   /* ISA packing of A micro-panels; NULL = portable */
+    jm__pack_b_fn pack_b;   /* ISA packing of full B micro-panels; NULL = portable */
+    jm__pack_bt_fn pack_bt; /* ISA packing of a transposed B micro-panel; NULL = portable */
 } jm__ukr;
 
 /* Each defined in its own file; ISA variants only where the build has them. */

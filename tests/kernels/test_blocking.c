@@ -1,6 +1,7 @@
 /* test_blocking.c - cache blocking follows hwloc's cache sizes (BLIS rules
- * stated in gemm_blocking.c) and the dispatch table lists usable variants,
- * the reference entry always last. */
+ * stated in gemm_blocking.c: A block in half of L2, B block in the other half
+ * and a quarter of L3) and the dispatch table lists usable variants, the
+ * reference entry always last. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -22,10 +23,15 @@ Test(blocking, block_sizes_fit_the_caches_hwloc_reports) {
                       l1);
         cr_assert_eq(b.mc % mr, 0u);
         if (b.mc > mr)
-            cr_assert(b.mc * b.kc * sizeof(float) <= l2 / 4, "mc %zu", b.mc);
+            cr_assert(b.mc * b.kc * sizeof(float) <= l2 / 2, "mc %zu", b.mc);
+        if (b.mc > mr && b.mc < 1024 / mr * mr) /* not clamped: MR more rows would not fit */
+            cr_assert(((b.mc + mr) * b.kc * sizeof(float) > l2 / 2), "mc %zu", b.mc);
         cr_assert_eq(b.nc % nr, 0u);
-        if (l3 && b.nc > 4 * nr)
-            cr_assert(b.kc * b.nc * sizeof(float) <= l3 / 4, "nc %zu", b.nc);
+        if (b.nc > 4 * nr) { /* the B block fits in half of L2 and a quarter of L3 */
+            cr_assert(b.kc * b.nc * sizeof(float) <= l2 / 2, "nc %zu l2 %zu", b.nc, l2);
+            if (l3)
+                cr_assert(b.kc * b.nc * sizeof(float) <= l3 / 4, "nc %zu", b.nc);
+        }
     }
 }
 

@@ -97,6 +97,18 @@ Test(gemm, large_k_crosses_kc_blocks_two_threads) {
     jm_gemm_force_kernel("auto", NULL, 0);
 }
 
+Test(gemm, more_rows_than_mc_more_columns_than_nc) {
+    /* m 1030 > mc, n 1100 > nc (1020 and 1024 on a 2 MiB L2): several row and
+     * column blocks, full and partial B panels, the ISA packing paths */
+    const char *const *vars = jm_gemm_kernel_variants();
+    for (const char *const *v = vars; *v; ++v) {
+        jm_gemm_force_kernel(*v, NULL, 0);
+        check_case(JM_NO_TRANS, JM_NO_TRANS, 1030, 1100, 33, 1.0f, 0.0f, 1, *v);
+        check_case(JM_NO_TRANS, JM_TRANS, 1030, 1100, 19, 1.0f, 1.0f, 2, *v);
+    }
+    jm_gemm_force_kernel("auto", NULL, 0);
+}
+
 Test(gemm, alpha_zero_and_k_zero_scale_c_only) {
     float a[4] = {NAN, NAN, NAN, NAN}, b[4] = {1, 2, 3, 4}, c[4] = {1, 2, 3, 4};
     cr_assert_eq(
