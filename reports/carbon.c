@@ -79,29 +79,9 @@ int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char 
 
 /* ---- JSON loading ---- */
 
-static char *slurp(const char *path, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long sz = ftell(f);
-        if (sz >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)sz + 1))) {
-            len = fread(buf, 1, (size_t)sz, f);
-            buf[len] = '\0';
-        }
-    }
-    fclose(f);
-    if (!buf)
-        snprintf(err, err_len, "%s: cannot read", path);
-    return buf;
-}
 
 static cJSON *load_json(const char *path, char *err, size_t err_len) {
-    char *text = slurp(path, err, err_len);
+    char *text = jm__read_file(path, NULL, err, err_len);
     if (!text)
         return NULL;
     const char *end = NULL;

@@ -1,6 +1,7 @@
-/* files.c - writing output files safely: atomic replace (tmp + fsync + rename)
- * and creating directory paths. */
+/* files.c - files of the reports layer: atomic replace (tmp + fsync + rename),
+ * creating directory paths, and reading a whole file. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "reports.h"
+#include "reports_internal.h"
 
 /* fsync the directory holding path so the rename itself is durable. */
 static void sync_parent_dir(const char *path) {
@@ -103,4 +105,42 @@ int jm_mkdir_p(const char *path, char *err, size_t err_len) {
         }
     }
     return JM_R_OK;
+}
+
+char *jm__read_file(const char *path, size_t *len, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n + 1 == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        snprintf(err, err_len, "%s: %s", path, buf ? "read error" : "out of memory reading the file");
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "reports.h"
+#include "reports_internal.h"
 
 #define MLLOG_PREFIX ":::MLLOG "
 
@@ -100,42 +101,11 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
     return JM_R_OK;
 }
 
-static char *slurp(const char *path, char *err, size_t err_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (len + 1 < cap)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (!buf) {
-        snprintf(err, err_len, "%s: out of memory reading the file", path);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 int jm_mlperf_log_load(const char *path, jm_mlperf_log *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
-    char *text = slurp(path, err, err_len);
+    char *text = jm__read_file(path, NULL, err, err_len);
     if (!text)
         return JM_R_EIO;
     char msg[512];

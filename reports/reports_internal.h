@@ -51,6 +51,9 @@ bool jm__run_counts(const jm_run_result *run);
 const jm_workload_result *jm__find_workload(const jm_results *r, const char *name);
 /* "name" or "name [Scenario]" for display (buf holds the latter). */
 const char *jm__workload_label(const jm_workload_result *w, char *buf, size_t len);
+/* A whole file, NUL-terminated (malloc'd; *len without the NUL when len is given).
+ * NULL with "PATH: cannot open: ..." / "PATH: read error" in err. */
+char *jm__read_file(const char *path, size_t *len, char *err, size_t err_len);
 
 /* The writers of writer_table.c. */
 int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len);

@@ -493,41 +493,6 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     return c.rc;
 }
 
-static char *slurp(const char *path, size_t *len, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (cap - n - 1 == 0) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        snprintf(err, err_len, "%s: %s", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, size_t err_len) {
     jm_results_init(r);
@@ -550,7 +515,7 @@ int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, s
             snprintf(dir, sizeof(dir), ".");
     }
     size_t len = 0;
-    char *text = slurp(json_path, &len, err, err_len);
+    char *text = jm__read_file(json_path, &len, err, err_len);
     if (!text)
         return JM_R_EIO;
     const char *end = NULL;

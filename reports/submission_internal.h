@@ -4,6 +4,7 @@
 #define JM_SUBMISSION_INTERNAL_H
 
 #include "reports.h"
+#include "reports_internal.h"
 
 /* vsnprintf under another name: paths built from several names may be
  * truncated only at PATH_MAX-like lengths, which the callers check. */
