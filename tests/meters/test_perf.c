@@ -149,31 +149,11 @@ Test(perf, permission_denied_says_the_fix, .init = setup, .fini = teardown)
     jm_mtmp_write(dir, "power/type", "1\n");
     jm_mtmp_write(dir, "power/cpumask", "0\n");
     event("energy-pkg", "event=0x00\n", "1e-9\n", "Joules\n");
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
-            _exit(90);
-        jm_meter m;
-        int rc = open_perf(NULL, &m);
-        if (write(fds[1], m.reason, strlen(m.reason)) < 0)
-            _exit(91);
-        _exit(rc == JM_M_UNAVAILABLE ? 0 : 92);
-    }
-    close(fds[1]);
-    char reason[1024] = "";
-    ssize_t got = 0, n;
-    while ((n = read(fds[0], reason + got, sizeof reason - 1 - (size_t)got)) > 0)
-        got += n;
-    reason[got > 0 ? got : 0] = '\0';
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 90)
+    char reason[1024];
+    int rc = jm_mtmp_open_unprivileged(open_perf, NULL, reason, sizeof reason);
+    if (rc == JM_MTMP_NO_PRIVDROP)
         cr_skip_test("cannot drop privileges to uid 65534");
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d: %s", status, reason);
+    cr_assert_eq(rc, JM_M_UNAVAILABLE, "open as uid 65534: rc %d, reason '%s'", rc, reason);
     cr_assert_not_null(strstr(reason, "permission denied opening power/energy-pkg on CPU 0"), "%s",
                        reason);
     cr_assert_not_null(strstr(reason, "perf_event_paranoid"), "%s", reason);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include "meters_tmp.h"
 
 int jm_mtmp_dir(char *dir, size_t len)
@@ -66,4 +67,44 @@ void jm_mtmp_remove(const char *dir)
 {
     if (dir && dir[0])
         nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int jm_mtmp_open_unprivileged(int (*open_fn)(const char *arg, jm_meter *m), const char *arg,
+                              char *reason, size_t reason_len)
+{
+    enum { EXIT_BASE = 10, EXIT_NO_DROP = 90 };
+    reason[0] = '\0';
+    int fds[2];
+    if (pipe(fds) != 0)
+        return JM_M_EIO;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return JM_M_EIO;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(EXIT_NO_DROP);
+        jm_meter m;
+        memset(&m, 0, sizeof m);
+        int rc = open_fn(arg, &m);
+        if (write(fds[1], m.reason, strlen(m.reason)) < 0)
+            _exit(EXIT_NO_DROP + 1);
+        _exit(EXIT_BASE + rc); /* JM_M_* lie in -4..1 */
+    }
+    close(fds[1]);
+    size_t got = 0;
+    ssize_t n;
+    while (got + 1 < reason_len && (n = read(fds[0], reason + got, reason_len - 1 - got)) > 0)
+        got += (size_t)n;
+    reason[got] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return JM_M_EIO;
+    if (WEXITSTATUS(status) == EXIT_NO_DROP)
+        return JM_MTMP_NO_PRIVDROP;
+    return WEXITSTATUS(status) - EXIT_BASE;
 }
