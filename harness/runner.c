@@ -346,10 +346,9 @@ void jm__runner_attribute_energy(runner *r, jm_run_result *run, const jm_workloa
 }
 
 /* On a terminal: one line redrawn in place while batches run. */
-static void draw_progress(const runner *r, const jm_workload_shape *s, double elapsed,
+static void draw_progress(const runner *r, double elapsed,
                           double target_s, int batches, int min_batches, bool testing)
 {
-    (void)s;
     double frac_t = target_s > 0 ? elapsed / target_s : 1.0;
     double frac_b = min_batches > 0 ? (double)batches / min_batches : 1.0;
     double frac = frac_t < frac_b ? frac_t : frac_b;
@@ -407,7 +406,7 @@ static int run_batches(runner *r, jm_workload *w, double min_seconds, int min_ba
         }
         double elapsed = (double)(b1 - start) / 1e9;
         if (r->opt->progress_tty && r->opt->log)
-            draw_progress(r, jm_workload_get_shape(w), elapsed, min_seconds, batches, min_batches,
+            draw_progress(r, elapsed, min_seconds, batches, min_batches,
                           run != NULL);
         if (jm_interrupted)
             break;
@@ -567,7 +566,7 @@ static int run_workload(runner *r, const jm_workload_config *wc)
     }
     free(lat);
     if (rc == JM_EXIT_OK && r->cfg->n_scenarios > 0 && !jm_interrupted)
-        rc = jm__runner_scenarios(r, wc, w, wr);
+        rc = jm__runner_scenarios(r, wc, w, (int)(wr - r->res->workloads));
     jm_workload_destroy(w);
     return rc;
 }

@@ -47,7 +47,7 @@ void jm__runner_workload_header(const jm_workload_config *wc, jm_workload_result
  * and accuracy runs per configured scenario, each a result entry; their logs
  * are written by jm__runner_write_scenario_logs once the sampler stopped. */
 int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w,
-                         const jm_workload_result *plain);
+                         int plain_index);
 int jm__runner_write_scenario_logs(runner *r);
 void jm__runner_free_scenarios(runner *r);
 

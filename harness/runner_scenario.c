@@ -133,10 +133,30 @@ static int scenario_phase(runner *r, const jm_workload_config *wc, jm_workload *
     return JM_EXIT_OK;
 }
 
-int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w,
-                         const jm_workload_result *plain)
+/* Median tokens/s of the plain entry's valid testing runs (0 when none). */
+static double plain_tokens_per_s(const jm_workload_result *plain)
 {
-    jm_results_summarize(r->res); /* the plain runs' medians size the Offline query */
+    double *v = malloc((size_t)(plain->n_runs > 0 ? plain->n_runs : 1) * sizeof(*v));
+    int n = 0;
+    for (int i = 0; v && i < plain->n_runs; i++)
+        if (plain->runs[i].valid && strcmp(plain->runs[i].phase, "testing") == 0)
+            v[n++] = plain->runs[i].tokens_per_s;
+    jm_stat st = {0};
+    if (n > 0)
+        jm_stat_compute(v, n, &st);
+    free(v);
+    return n > 0 ? st.median : 0;
+}
+
+int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w,
+                         int plain_index)
+{
+    /* copied now: adding entries below may move the workloads array */
+    const jm_workload_result *plain = &r->res->workloads[plain_index];
+    const double accuracy_rel_err = plain->accuracy_rel_err;
+    const double accuracy_tolerance = plain->accuracy_tolerance;
+    const bool accuracy_ok = plain->accuracy_ok;
+    const double measured_tokens_per_s = plain_tokens_per_s(plain);
     for (int i = 0; i < r->cfg->n_scenarios && !jm_interrupted; i++) {
         const jm_scenario_config *sc = &r->cfg->scenarios[i];
         jm_workload_result *wr = jm_results_add_workload(r->res);
@@ -144,31 +164,18 @@ int jm__runner_scenarios(runner *r, const jm_workload_config *wc, jm_workload *w
             snprintf(r->err, r->err_len, "out of memory");
             return JM_EXIT_SYSTEM;
         }
-        /* `plain` may have moved with the array: copy what we need by name */
-        (void)plain;
         jm__runner_workload_header(wc, wr);
-        const jm_workload_result *base = NULL;
-        for (int k = 0; k < r->res->n_workloads; k++)
-            if (strcmp(r->res->workloads[k].name, wc->name) == 0 && !r->res->workloads[k].scenario[0]) {
-                base = &r->res->workloads[k];
-                break;
-            }
-        if (base) {
-            wr->accuracy_rel_err = base->accuracy_rel_err;
-            wr->accuracy_tolerance = base->accuracy_tolerance;
-            wr->accuracy_ok = base->accuracy_ok;
-        } else {
-            wr->accuracy_ok = true;
-        }
+        wr->accuracy_rel_err = accuracy_rel_err;
+        wr->accuracy_tolerance = accuracy_tolerance;
+        wr->accuracy_ok = accuracy_ok;
         snprintf(wr->scenario, sizeof wr->scenario, "%s", jm_scenario_name(sc->kind));
 
         jm_scenario_settings s;
         requested_settings(r, sc, &wc->shape, &s);
         /* Offline without a given target: expect the throughput the plain runs measured,
          * so the one query is sized for the minimum duration */
-        if (sc->kind == JM_SCENARIO_OFFLINE && sc->target_qps <= 0 && base &&
-            base->summary.tokens_per_s.n > 0 && base->summary.tokens_per_s.median > 0)
-            s.target_qps = base->summary.tokens_per_s.median / (double)wc->shape.seq_len;
+        if (sc->kind == JM_SCENARIO_OFFLINE && sc->target_qps <= 0 && measured_tokens_per_s > 0)
+            s.target_qps = measured_tokens_per_s / (double)wc->shape.seq_len;
         jm_scenario_result *ranging = NULL;
         int rc = scenario_phase(r, wc, w, wr, "ranging", "ranging", &s, &ranging);
         if (rc != JM_EXIT_OK || jm_interrupted)
