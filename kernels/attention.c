@@ -1,12 +1,19 @@
-/* attention.c - multi-head self-attention, flash style: for each (sequence,
- * head) and block of BQ queries, the keys are visited in blocks of BK; the
- * BQ x BK score tile S = Q K^T and the update O = O * corr + P V run on the
- * blocked GEMM (single-threaded, reading Q, K and V in place from the qkv
- * rows through their stride), with an online softmax (running max and sum,
- * the 1/sqrt(dh) scale applied inside its exp) in between. Only one BQ x BK
- * score tile exists per thread. Bidirectional (not causal): every token
- * attends to all seq_len tokens of its sequence, as in an encoder layer (see
- * docs/kernels.md). Parallel over (sequence, head, query block) items. */
+/* attention.c - multi-head self-attention, flash style, straight on the GEMM
+ * micro-kernel. Per (sequence, head): K is packed once into MR-row A
+ * micro-panels (keys x dh) and V^T once into MR-row A micro-panels (dh x
+ * keys). Then per panel of NR queries, Q^T is packed as one B micro-panel
+ * (dh x NR) and the keys are visited in blocks of BK (a multiple of MR):
+ *   S^T = K Q^T      the micro-kernel writes each MR x NR tile where it
+ *                    belongs in a B micro-panel (BK x NR), so the scores are
+ *                    never repacked;
+ *   softmax          online, down the columns (one query per vector lane):
+ *                    running max and sum per query, the 1/sqrt(dh) scale
+ *                    applied inside the exp, P^T = exp(...) in place;
+ *   O^T = O^T corr + V^T P^T   accumulated by the micro-kernel (dh x NR).
+ * Finally out = (O^T)^T / sum. Only one BK x NR tile of scores exists per
+ * thread. Bidirectional (not causal): every token attends to all seq_len
+ * tokens of its sequence, as in an encoder layer (see docs/kernels.md).
+ * Parallel over (sequence, head) items. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -15,136 +22,147 @@
 #include "fastmath.h"
 #include "workload_internal.h"
 
-enum { BQ = 128, BK = 128 };
+enum { BK_TARGET = 128, NR_MAX = 64 };
 
 static size_t min_sz(size_t a, size_t b) {
     return a < b ? a : b;
 }
 
-/* Online softmax step on an nq x nk tile of raw scores q.k (row stride BK):
- * turns them into exp(scale (s - m_new)), updates the running max (raw
- * units; scale > 0 keeps the order) and sum, and returns each row's
- * correction factor for O in corr[]. */
-static void softmax_step(float *s, size_t nq, size_t nk, float scale, float *m_run, float *l_run,
-                         float *corr) {
-    enum { W = 16 }; /* partial max/sum lanes: keeps the loops vectorisable */
-    for (size_t i = 0; i < nq; ++i) {
-        float *si = s + i * BK;
-        float pm[W], ps[W];
-        for (size_t u = 0; u < W; ++u) {
-            pm[u] = m_run[i];
-            ps[u] = 0.0f;
+static size_t round_up(size_t a, size_t b) {
+    return (a + b - 1) / b * b;
+}
+
+/* Per-thread buffers of one (sequence, head) item, carved from one scratch. */
+typedef struct att_buf {
+    float *kp;   /* K: ceil(S / MR) A micro-panels of MR keys x dh */
+    float *vt;   /* V^T: ceil(dh / MR) A micro-panels of MR dims x S keys */
+    float *qp;   /* Q^T: one B micro-panel, dh x NR */
+    float *p;    /* S^T, then P^T: one B micro-panel, BK x NR */
+    float *ot;   /* O^T: ceil(dh / MR) * MR rows x NR */
+    float *m, *l, *corr; /* per query: running max, running sum, rescale */
+} att_buf;
+
+static size_t buf_floats(size_t S, size_t dh, size_t mr, size_t nr, size_t bk) {
+    return round_up(S, mr) * dh + round_up(dh, mr) * S + dh * nr + bk * nr +
+           round_up(dh, mr) * nr + 3 * nr;
+}
+
+static att_buf carve(float *f, size_t S, size_t dh, size_t mr, size_t nr, size_t bk) {
+    att_buf b;
+    b.kp = f;
+    b.vt = b.kp + round_up(S, mr) * dh;
+    b.qp = b.vt + round_up(dh, mr) * S;
+    b.p = b.qp + dh * nr;
+    b.ot = b.p + bk * nr;
+    b.m = b.ot + round_up(dh, mr) * nr;
+    b.l = b.m + nr;
+    b.corr = b.l + nr;
+    return b;
+}
+
+/* Online softmax step on the nk x nr score panel p (row p holds the scores of
+ * key p for the nr queries): p becomes exp(scale (s - max_new)), and per
+ * query the running max (raw units; scale > 0 keeps the order), the running
+ * sum and the factor corr that rescales what O^T holds so far. */
+JM_VECTOR_CLONES static void softmax_cols(float *p, size_t nk, size_t nr, float scale,
+                                          float *m_run, float *l_run, float *corr) {
+    float mx[NR_MAX], sum[NR_MAX];
+    for (size_t j = 0; j < nr; ++j) {
+        mx[j] = m_run[j];
+        sum[j] = 0.0f;
+    }
+    for (size_t k = 0; k < nk; ++k)
+        for (size_t j = 0; j < nr; ++j)
+            mx[j] = p[k * nr + j] > mx[j] ? p[k * nr + j] : mx[j];
+    for (size_t k = 0; k < nk; ++k)
+        for (size_t j = 0; j < nr; ++j) {
+            const float e = jm__expf((p[k * nr + j] - mx[j]) * scale);
+            p[k * nr + j] = e;
+            sum[j] += e;
         }
-        size_t j = 0;
-        for (; j + W <= nk; j += W)
-            for (size_t u = 0; u < W; ++u)
-                pm[u] = si[j + u] > pm[u] ? si[j + u] : pm[u];
-        float mx = m_run[i];
-        for (size_t u = 0; u < W; ++u)
-            mx = pm[u] > mx ? pm[u] : mx;
-        for (; j < nk; ++j)
-            mx = si[j] > mx ? si[j] : mx;
-        for (j = 0; j < nk; ++j)
-            si[j] = jm__expf((si[j] - mx) * scale);
-        for (j = 0; j + W <= nk; j += W)
-            for (size_t u = 0; u < W; ++u)
-                ps[u] += si[j + u];
-        float sum = 0.0f;
-        for (size_t u = 0; u < W; ++u)
-            sum += ps[u];
-        for (; j < nk; ++j)
-            sum += si[j];
-        corr[i] = jm__expf((m_run[i] - mx) * scale);
-        l_run[i] = l_run[i] * corr[i] + sum;
-        m_run[i] = mx;
+    for (size_t j = 0; j < nr; ++j) {
+        corr[j] = jm__expf((m_run[j] - mx[j]) * scale);
+        l_run[j] = l_run[j] * corr[j] + sum[j];
+        m_run[j] = mx[j];
     }
 }
 
-static int query_block(const float *qkv, float *out, size_t row0, size_t nq, size_t S, size_t D,
-                       size_t h, size_t dh, float *buf) {
-    const size_t ld = 3 * D;
-    float *s = buf, *o = s + BQ * BK, *m_run = o + BQ * dh, *l_run = m_run + BQ;
-    float *corr = l_run + BQ;
+/* O^T rows *= corr, column by column (the queries). */
+JM_VECTOR_CLONES static void rescale_cols(float *ot, size_t rows, size_t nr, const float *corr) {
+    for (size_t d = 0; d < rows; ++d)
+        for (size_t j = 0; j < nr; ++j)
+            ot[d * nr + j] *= corr[j];
+}
+
+/* Attention of head h of the sequence whose rows start at qkv row row0. */
+static void head_item(const jm__ukr *u, const float *qkv, float *out, size_t row0, size_t S,
+                      size_t D, size_t h, size_t dh, size_t bk, att_buf *b) {
+    const size_t mr = (size_t)u->mr, nr = (size_t)u->nr, ld = 3 * D;
+    const size_t dpanels = round_up(dh, mr) / mr;
     const float scale = 1.0f / sqrtf((float)dh);
-    const float *q = qkv + row0 * ld + h * dh;
-    const float *kbase = qkv + (row0 / S) * S * ld + D + h * dh;
-    const float *vbase = kbase + D;
-    for (size_t i = 0; i < nq; ++i) {
-        m_run[i] = -INFINITY;
-        l_run[i] = 0.0f;
+    const float *q = qkv + row0 * ld + h * dh, *k = q + D, *v = k + D;
+    /* K as A (keys x dh) and V^T as A (dh x keys): op(A)(d, p) = v[p * ld + d] */
+    const jm__gemm_op kop = {.ta = JM_NO_TRANS, .m = S, .k = dh, .a = k, .lda = ld};
+    jm__gemm_pack_a(&kop, u, 0, S, 0, dh, b->kp);
+    const jm__gemm_op vop = {.ta = JM_TRANS, .m = dh, .k = S, .a = v, .lda = ld};
+    jm__gemm_pack_a(&vop, u, 0, dh, 0, S, b->vt);
+    /* Q^T as B (dh x S): column j is the storage row q + j * ld */
+    const jm__gemm_op qop = {.tb = JM_TRANS, .n = S, .k = dh, .b = q, .ldb = ld};
+    for (size_t q0 = 0; q0 < S; q0 += nr) {
+        const size_t nq = min_sz(nr, S - q0);
+        jm__gemm_pack_b_panel(&qop, u, q0, 0, dh, b->qp);
+        for (size_t j = 0; j < nr; ++j) {
+            b->m[j] = -INFINITY;
+            b->l[j] = 0.0f;
+        }
+        for (size_t k0 = 0; k0 < S; k0 += bk) {
+            const size_t nk = min_sz(bk, S - k0);
+            for (size_t t = 0; t * mr < nk; ++t) /* S^T tiles, in B-panel layout */
+                u->fn(dh, b->kp + (k0 + t * mr) * dh, b->qp, b->p + t * mr * nr);
+            softmax_cols(b->p, nk, nr, scale, b->m, b->l, b->corr);
+            if (k0 > 0)
+                rescale_cols(b->ot, dpanels * mr, nr, b->corr);
+            for (size_t dp = 0; dp < dpanels; ++dp)
+                u->upd(nk, b->vt + dp * mr * S + k0 * mr, b->p, b->ot + dp * mr * nr, nr,
+                       k0 > 0);
+        }
+        for (size_t j = 0; j < nq; ++j) {
+            float *dst = out + (row0 + q0 + j) * D + h * dh;
+            const float inv = 1.0f / b->l[j];
+            for (size_t d = 0; d < dh; ++d)
+                dst[d] = b->ot[d * nr + j] * inv;
+        }
     }
-    for (size_t k0 = 0; k0 < S; k0 += BK) {
-        const size_t nk = min_sz(BK, S - k0);
-        jm__gemm_op qk = {.ta = JM_NO_TRANS,
-                          .tb = JM_TRANS,
-                          .m = nq,
-                          .n = nk,
-                          .k = dh,
-                          .alpha = 1.0f,
-                          .a = q,
-                          .lda = ld,
-                          .b = kbase + k0 * ld,
-                          .ldb = ld,
-                          .beta = 0.0f,
-                          .c = s,
-                          .ldc = BK,
-                          .threads = 1};
-        int rc = jm__sgemm_run(&qk, NULL, 0);
-        if (rc)
-            return rc;
-        softmax_step(s, nq, nk, scale, m_run, l_run, corr);
-        if (k0 > 0)
-            for (size_t i = 0; i < nq; ++i)
-                for (size_t d = 0; d < dh; ++d)
-                    o[i * dh + d] *= corr[i];
-        jm__gemm_op pv = {.ta = JM_NO_TRANS,
-                          .tb = JM_NO_TRANS,
-                          .m = nq,
-                          .n = dh,
-                          .k = nk,
-                          .alpha = 1.0f,
-                          .a = s,
-                          .lda = BK,
-                          .b = vbase + k0 * ld,
-                          .ldb = ld,
-                          .beta = k0 > 0 ? 1.0f : 0.0f,
-                          .c = o,
-                          .ldc = dh,
-                          .threads = 1};
-        rc = jm__sgemm_run(&pv, NULL, 0);
-        if (rc)
-            return rc;
-    }
-    for (size_t i = 0; i < nq; ++i) {
-        float *dst = out + (row0 + i) * D + h * dh;
-        const float inv = 1.0f / l_run[i];
-        for (size_t d = 0; d < dh; ++d)
-            dst[d] = o[i * dh + d] * inv;
-    }
-    return JM_K_OK;
 }
 
 int jm__attention(const float *qkv, float *out, size_t n_seq, size_t S, size_t D, size_t H,
                   int threads, char *err, size_t err_len) {
-    const size_t dh = D / H;
-    const size_t need = BQ * BK + BQ * dh + 3 * BQ;
-    const size_t qblocks = (S + BQ - 1) / BQ;
-    const long items = (long)(n_seq * H * qblocks);
+    const jm__ukr *u = jm__gemm_ukr();
+    const size_t mr = (size_t)u->mr, nr = (size_t)u->nr, dh = D / H;
+    const size_t bk = BK_TARGET >= mr ? BK_TARGET / mr * mr : mr;
+    const size_t need = buf_floats(S, dh, mr, nr, bk);
+    const long items = (long)(n_seq * H);
+    if (nr > NR_MAX) { /* no micro-kernel is that wide; softmax_cols' lanes */
+        if (err && err_len)
+            snprintf(err, err_len, "attention: micro-kernel %s has NR %zu > %d", u->name, nr,
+                     (int)NR_MAX);
+        return JM_K_EINVAL;
+    }
     int failed = 0;
 #pragma omp parallel num_threads(threads) if (threads > 1) reduction(| : failed)
     {
-        float *buf = jm__scratch(3, need);
-        if (!buf)
+        float *f = jm__scratch(3, need);
+        att_buf b;
+        if (f)
+            b = carve(f, S, dh, mr, nr, bk);
+        else
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (long item = 0; item < items; ++item) {
-            if (failed)
+            if (!f)
                 continue;
-            const size_t it = (size_t)item;
-            const size_t b = it / (H * qblocks), h = (it / qblocks) % H, qb = it % qblocks;
-            const size_t q0 = qb * BQ;
-            if (query_block(qkv, out, b * S + q0, min_sz(BQ, S - q0), S, D, h, dh, buf))
-                failed = 1;
+            const size_t seq = (size_t)item / H, h = (size_t)item % H;
+            head_item(u, qkv, out, seq * S, S, D, h, dh, bk, &b);
         }
     }
     if (failed) {

@@ -1,11 +1,20 @@
 /* fastmath.h - private to kernels/: a vectorisable single-precision exp used
  * by the GELU epilogue and the attention softmax (|rel err| < 1e-6 on
- * [-87, 87]; inputs outside are clamped). */
+ * [-87, 87]; inputs outside are clamped), and JM_VECTOR_CLONES, which builds
+ * a loop-heavy function once per vector ISA (AVX-512F, AVX2, baseline) and
+ * lets the loader pick the one the CPU runs: the files are compiled for the
+ * baseline ISA, where these loops would run 4 lanes wide. */
 #ifndef JM_FASTMATH_H
 #define JM_FASTMATH_H
 
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#define JM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define JM_VECTOR_CLONES
+#endif
 
 static inline float jm__expf(float x) {
     x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);

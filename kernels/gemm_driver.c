@@ -23,7 +23,7 @@ static size_t ceil_div(size_t a, size_t b) {
 
 /* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels,
  * with the micro-kernel's own packing routine when it has one. */
-static void pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t mc, size_t p0,
+void jm__gemm_pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t mc, size_t p0,
                    size_t kc, float *restrict ap) {
     const size_t mr = (size_t)u->mr;
     for (size_t ir = 0; ir < mc; ir += mr) {
@@ -78,7 +78,7 @@ static void pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t mc
 
 /* Packs the NR-column panel starting at column j0 (cols < n valid) of rows
  * [p0, p0+kc) of op(B). */
-static void pack_b_panel(const jm__gemm_op *op, const jm__ukr *u, size_t j0, size_t p0, size_t kc,
+void jm__gemm_pack_b_panel(const jm__gemm_op *op, const jm__ukr *u, size_t j0, size_t p0, size_t kc,
                          float *restrict dst) {
     const size_t nr = (size_t)u->nr;
     const size_t cols = min_sz(nr, op->n - j0);
@@ -215,11 +215,11 @@ static int run_serial(const jm__gemm_op *op, const plan *base) {
                 }
             } else {
                 for (size_t jp = 0; jp < npanels; ++jp)
-                    pack_b_panel(op, pl.u, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
+                    jm__gemm_pack_b_panel(op, pl.u, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
             }
             for (size_t i0 = 0; i0 < op->m; i0 += mc) {
                 const size_t rows = min_sz(mc, op->m - i0);
-                pack_a(op, pl.u, i0, rows, pc, kc, ap);
+                jm__gemm_pack_a(op, pl.u, i0, rows, pc, kc, ap);
                 macro_tile(op, &pl, ap, bblock, pstride, i0, rows, jc, 0, npanels, kc, pc == 0,
                            pc + kc >= op->k, tile);
             }

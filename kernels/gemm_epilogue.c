@@ -7,7 +7,7 @@
 #include "fastmath.h"
 #include "gemm_internal.h"
 
-void jm__gelu_inplace(float *x, size_t n) {
+JM_VECTOR_CLONES void jm__gelu_inplace(float *x, size_t n) {
     const float k0 = 0.7978845608028654f, k1 = 0.044715f;
     for (size_t j = 0; j < n; ++j) {
         const float v = x[j];
@@ -21,7 +21,7 @@ double jm__gelu_d(double x) {
     return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
 }
 
-void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len) {
+JM_VECTOR_CLONES void jm__epi_row(const jm__epi *e, float *c, size_t i, size_t crow, size_t j0, size_t len) {
     if (e->row_scale && !e->scale_last) {
         const float s = e->row_scale[i];
         for (size_t j = 0; j < len; ++j)

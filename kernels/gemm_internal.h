@@ -109,6 +109,15 @@ typedef struct jm__gemm_op {
     int threads;
 } jm__gemm_op;
 
+/* The driver's packing, for kernels that call micro-kernels themselves
+ * (attention): rows [i0, i0+mc) x columns [p0, p0+kc) of op(A) into MR-row
+ * micro-panels at dst (panel r at dst + r * MR * kc), and the NR-column
+ * micro-panel of op(B) at column j0, rows [p0, p0+kc) (zero-padded). */
+void jm__gemm_pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t mc, size_t p0,
+                     size_t kc, float *restrict dst);
+void jm__gemm_pack_b_panel(const jm__gemm_op *op, const jm__ukr *u, size_t j0, size_t p0,
+                           size_t kc, float *restrict dst);
+
 /* Native driver. Returns JM_K_OK or JM_K_ENOMEM. */
 int jm__sgemm_run(const jm__gemm_op *op, char *err, size_t err_len);
 /* OpenBLAS driver (gathers/scatters and applies the epilogue in extra passes);
