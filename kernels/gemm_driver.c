@@ -178,7 +178,7 @@ static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, c
 }
 
 /* Rows up to which a GEMM on pre-packed weights streams them (see below). */
-enum { STREAM_TILES = 4, STREAM_SKIP = 512 };
+enum { STREAM_TILES = 8, STREAM_SKIP = 512 };
 
 /* Few rows against pre-packed weights (MoE experts at small batches, the
  * serving end): the GEMM is bound by reading the weights, so they are read as

@@ -97,7 +97,7 @@ static void check(size_t m, size_t n, size_t k, bool gather, bool accumulate, bo
 }
 
 Test(gemm_prepacked, few_rows_stream_the_weights_every_variant) {
-    const size_t ms[] = {1, 3, 12, 13, 25, 47, 48, 49};
+    const size_t ms[] = {1, 3, 12, 13, 25, 47, 48, 49, 95, 96};
     for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); ++i) {
         check(ms[i], 70, 600, false, false, false);
         check(ms[i], 33, 301, true, false, true);
