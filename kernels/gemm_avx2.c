@@ -83,4 +83,5 @@ const jm__ukr jm__ukr_avx2_fma_6x16 = {"avx2_fma_6x16",
                                        avx2_usable,
                                        NULL,
                                        NULL,
+                                       NULL,
                                        NULL};

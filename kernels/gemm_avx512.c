@@ -89,9 +89,10 @@ static void jm_gemm_f32_avx512_12x32(size_t kc, const float *restrict a, const f
  * row stride of C is a multiple of 4 KiB (all 24 lines in two L1 sets). */
 enum { C_AHEAD = 24 };
 
-static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
-                                         const float *restrict b, float *restrict c, size_t ldc,
-                                         bool accumulate) {
+static void jm_gemm_f32_avx512_12x32_upd_pf(size_t kc, const float *restrict a,
+                                            const float *restrict b, float *restrict c,
+                                            size_t ldc, bool accumulate, const float *pf,
+                                            size_t pf_lines) {
     /* C's 12 rows (2 lines each) are needed at the end: into L2 now, into
      * L1 C_AHEAD steps before the end */
     for (int r = 0; r < MR; ++r) {
@@ -100,7 +101,13 @@ static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
     }
     JM_ACC_DECL;
     const size_t kmain = kc > C_AHEAD ? kc - C_AHEAD : 0;
-    for (size_t p = 0; p < kmain; ++p)
+    const size_t npf = pf_lines < kmain / 2 ? pf_lines : kmain / 2;
+    for (size_t g = 0; g < npf; ++g) {
+        _mm_prefetch((const char *)(pf + g * 16), _MM_HINT_T1);
+        JM_STEP;
+        JM_STEP;
+    }
+    for (size_t p = 2 * npf; p < kmain; ++p)
         JM_STEP;
     for (int r = 0; r < MR; ++r) {
         _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
@@ -112,6 +119,12 @@ static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
         JM_PUT_ALL(c, ldc, true);
     else
         JM_PUT_ALL(c, ldc, false);
+}
+
+static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
+                                         const float *restrict b, float *restrict c, size_t ldc,
+                                         bool accumulate) {
+    jm_gemm_f32_avx512_12x32_upd_pf(kc, a, b, c, ldc, accumulate, NULL, 0);
 }
 
 /* 16 x 16 transpose in registers: col[q] lane i = r[i] lane q. */
@@ -210,6 +223,7 @@ const jm__ukr jm__ukr_avx512_12x32 = {"avx512_12x32",
                                       jm_gemm_f32_avx512_12x32,
                                       jm_gemm_f32_avx512_12x32_upd,
                                       avx512_usable,
+                                      jm_gemm_f32_avx512_12x32_upd_pf,
                                       jm_pack_a_avx512_12,
                                       jm_pack_b_avx512_32,
                                       jm_pack_bt_avx512_32};

@@ -26,6 +26,14 @@ typedef void (*jm__ukr_fn)(size_t kc, const float *restrict a, const float *rest
 typedef void (*jm__ukr_upd_fn)(size_t kc, const float *restrict a, const float *restrict b,
                                float *restrict c, size_t ldc, bool accumulate);
 
+/* The full-tile update that also fetches pf_lines 64-byte lines from pf into
+ * L2, one every two k steps (the next B micro-panel, spread over the tiles
+ * that use the current one instead of issued in bursts, which stall when the
+ * lines come from memory). NULL in the table: the driver prefetches in bulk. */
+typedef void (*jm__ukr_upd_pf_fn)(size_t kc, const float *restrict a, const float *restrict b,
+                                  float *restrict c, size_t ldc, bool accumulate,
+                                  const float *pf, size_t pf_lines);
+
 /* Packs one MR-row micro-panel of a row-major op(A): src[i] points at row i's
  * first column (i < rows <= MR), dst[p * MR + i] for p < kc, rows >= `rows`
  * zero. NULL in the table: the driver's portable packing is used. */
@@ -48,6 +56,7 @@ typedef struct jm__ukr {
     jm__ukr_fn fn;
     jm__ukr_upd_fn upd;
     bool (*usable)(void);   /* CPU check; NULL = always usable */
+    jm__ukr_upd_pf_fn upd_pf; /* upd with a spread prefetch; NULL = none */
     jm__pack_a_fn pack_a;   /* ISA packing of A micro-panels; NULL = portable */
     jm__pack_b_fn pack_b;   /* ISA packing of full B micro-panels; NULL = portable */
     jm__pack_bt_fn pack_bt; /* ISA packing of a transposed B micro-panel; NULL = portable */

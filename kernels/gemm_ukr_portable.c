@@ -32,4 +32,4 @@ static void upd_portable(size_t kc, const float *restrict a, const float *restri
 }
 
 const jm__ukr jm__ukr_portable_c = {"portable_c", MR,   NR,   ukr_portable, upd_portable,
-                                    NULL,         NULL, NULL, NULL};
+                                    NULL,         NULL, NULL, NULL, NULL};
