@@ -18,6 +18,7 @@ typedef struct bench_opts {
     int threads;      /* "all threads" */
     int repeats;      /* samples per figure (median) */
     double sample_ms; /* minimum duration of one GEMM sample */
+    double layer_ms;  /* minimum duration of one layer sample */
     int layer_seqs;   /* batch of the layer rows, in sequences of 256 */
 } bench_opts;
 
@@ -187,8 +188,10 @@ static const layer_def layer_defs[] = {
 enum { N_LAYER_DEFS = sizeof(layer_defs) / sizeof(layer_defs[0]) };
 
 /* One row per layer at batch `seqs`: a warm-up run of each, then repeats
- * rounds that run every layer once (interleaved, so that a burst of load on
- * the machine hits all layers alike), medians per layer. */
+ * rounds that take one sample of every layer (interleaved, so that a burst
+ * of load on the machine hits all layers alike), medians per layer. A sample
+ * repeats the layer until it lasts layer_ms, so that a layer of 0.1 s and one
+ * of 3 s are both timed over a window longer than the machine's bursts. */
 static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, layer_row *out,
                        char *err, size_t err_len) {
     double tps[N_LAYER_DEFS][64], share[N_LAYER_DEFS][64];
@@ -198,10 +201,15 @@ static int time_layers(const bench_opts *o, jm_workload *const *w, int seqs, lay
         rc = jm_workload_run(w[l], seqs, &st, err, err_len);
     for (int r = 0; r < o->repeats && !rc; ++r)
         for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
-            rc = jm_workload_run(w[l], seqs, &st, err, err_len);
-            tps[l][r] = (double)st.tokens / ((double)st.total_ns * 1e-9);
-            share[l][r] =
-                (double)(st.router_ns + st.dispatch_ns + st.combine_ns) / (double)st.total_ns;
+            uint64_t tokens = 0, total_ns = 0, glue_ns = 0;
+            do {
+                rc = jm_workload_run(w[l], seqs, &st, err, err_len);
+                tokens += st.tokens;
+                total_ns += st.total_ns;
+                glue_ns += st.router_ns + st.dispatch_ns + st.combine_ns;
+            } while (!rc && (double)total_ns * 1e-6 < o->layer_ms);
+            tps[l][r] = (double)tokens / ((double)total_ns * 1e-9);
+            share[l][r] = (double)glue_ns / (double)total_ns;
         }
     for (int l = 0; l < N_LAYER_DEFS && !rc; ++l) {
         const jm_workload_shape *s = jm_workload_get_shape(w[l]);
@@ -358,7 +366,7 @@ int jm_cmd_bench(int argc, char **argv) {
         {"json", no_argument, NULL, 'j'},  {"threads", required_argument, NULL, 't'},
         {"quick", no_argument, NULL, 'q'}, {"sweep", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0}};
-    bench_opts o = {.repeats = 5, .sample_ms = 50.0, .layer_seqs = 16};
+    bench_opts o = {.repeats = 5, .sample_ms = 50.0, .layer_ms = 500.0, .layer_seqs = 16};
     int c;
     while ((c = getopt_long(argc, argv, "jt:qsh", opts, NULL)) != -1) {
         switch (c) {
@@ -400,6 +408,7 @@ int jm_cmd_bench(int argc, char **argv) {
     if (o.quick) {
         o.repeats = 3;
         o.sample_ms = 10.0;
+        o.layer_ms = 0.0;
         o.layer_seqs = 4;
     }
     if (o.threads == 0) {
