@@ -83,5 +83,7 @@ const jm__ukr jm__ukr_avx2_fma_6x16 = {"avx2_fma_6x16",
                                        avx2_usable,
                                        NULL,
                                        NULL,
+                                       0,
+                                       NULL,
                                        NULL,
                                        NULL};

@@ -127,6 +127,71 @@ static void jm_gemm_f32_avx512_12x32_upd(size_t kc, const float *restrict a,
     jm_gemm_f32_avx512_12x32_upd_pf(kc, a, b, c, ldc, accumulate, NULL, 0);
 }
 
+/* Edge tiles of 1-8 rows (m not a multiple of 12: every MoE expert's last
+ * tile): 8 or 4 rows of the same packed A panel (stride MR), full 32
+ * columns, only `rows` rows written to C. Costs 8/12 or 4/12 of a full tile
+ * instead of a full one plus a merge through the tile buffer. */
+#define JM_EDGE_STEP(ROWS_MACRO)                                                                   \
+    do {                                                                                           \
+        const __m512 b0 = _mm512_loadu_ps(b);                                                      \
+        const __m512 b1 = _mm512_loadu_ps(b + 16);                                                 \
+        ROWS_MACRO;                                                                                \
+        a += MR;                                                                                   \
+        b += NR;                                                                                   \
+    } while (0)
+#define JM_ROWS4                                                                                   \
+    JM_ROW(0);                                                                                     \
+    JM_ROW(1);                                                                                     \
+    JM_ROW(2);                                                                                     \
+    JM_ROW(3)
+#define JM_ROWS8                                                                                   \
+    JM_ROWS4;                                                                                      \
+    JM_ROW(4);                                                                                     \
+    JM_ROW(5);                                                                                     \
+    JM_ROW(6);                                                                                     \
+    JM_ROW(7)
+#define JM_PUT_IF(r, base, ld, rows, acc)                                                          \
+    do {                                                                                           \
+        if ((r) < (rows))                                                                          \
+            JM_PUT(r, (base) + (size_t)(r) * (ld), acc);                                           \
+    } while (0)
+
+static void jm_gemm_f32_avx512_4x32_upd(size_t kc, const float *restrict a,
+                                        const float *restrict b, float *restrict c, size_t ldc,
+                                        bool accumulate, size_t rows) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00;
+    __m512 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (size_t p = 0; p < kc; ++p)
+        JM_EDGE_STEP(JM_ROWS4);
+    JM_PUT_IF(0, c, ldc, rows, accumulate);
+    JM_PUT_IF(1, c, ldc, rows, accumulate);
+    JM_PUT_IF(2, c, ldc, rows, accumulate);
+    JM_PUT_IF(3, c, ldc, rows, accumulate);
+}
+
+static void jm_gemm_f32_avx512_edge_upd(size_t kc, const float *restrict a,
+                                        const float *restrict b, float *restrict c, size_t ldc,
+                                        bool accumulate, size_t rows) {
+    if (rows <= 4) {
+        jm_gemm_f32_avx512_4x32_upd(kc, a, b, c, ldc, accumulate, rows);
+        return;
+    }
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00;
+    __m512 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (size_t p = 0; p < kc; ++p)
+        JM_EDGE_STEP(JM_ROWS8);
+    JM_PUT_IF(0, c, ldc, rows, accumulate);
+    JM_PUT_IF(1, c, ldc, rows, accumulate);
+    JM_PUT_IF(2, c, ldc, rows, accumulate);
+    JM_PUT_IF(3, c, ldc, rows, accumulate);
+    JM_PUT_IF(4, c, ldc, rows, accumulate);
+    JM_PUT_IF(5, c, ldc, rows, accumulate);
+    JM_PUT_IF(6, c, ldc, rows, accumulate);
+    JM_PUT_IF(7, c, ldc, rows, accumulate);
+}
+
 /* 16 x 16 transpose in registers: col[q] lane i = r[i] lane q. */
 static void transpose16(const __m512 r[16], __m512 col[16]) {
     __m512 t[16], u[16];
@@ -224,6 +289,8 @@ const jm__ukr jm__ukr_avx512_12x32 = {"avx512_12x32",
                                       jm_gemm_f32_avx512_12x32_upd,
                                       avx512_usable,
                                       jm_gemm_f32_avx512_12x32_upd_pf,
+                                      jm_gemm_f32_avx512_edge_upd,
+                                      8,
                                       jm_pack_a_avx512_12,
                                       jm_pack_b_avx512_32,
                                       jm_pack_bt_avx512_32};

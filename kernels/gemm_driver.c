@@ -180,6 +180,13 @@ static void macro_tile(const jm__gemm_op *op, const plan *pl, const float *ap, c
                     jm__gemm_epi_tile(op, i0 + ir, rows, jcol, cols);
                 continue;
             }
+            if (direct && cols == nr && rows <= (size_t)pl->u->edge_rows && pl->u->upd_edge) {
+                pl->u->upd_edge(kc, ap + ir * kc, bpan, op->c + (i0 + ir) * op->ldc + jcol,
+                                op->ldc, !first || op->beta != 0.0f, rows);
+                if (last && epi)
+                    jm__gemm_epi_tile(op, i0 + ir, rows, jcol, cols);
+                continue;
+            }
             pl->u->fn(kc, ap + ir * kc, bpan, tile);
             jm__gemm_store_tile(op, tile, nr, i0 + ir, rows, jcol, cols, first, last);
         }

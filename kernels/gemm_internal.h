@@ -34,6 +34,12 @@ typedef void (*jm__ukr_upd_pf_fn)(size_t kc, const float *restrict a, const floa
                                   float *restrict c, size_t ldc, bool accumulate,
                                   const float *pf, size_t pf_lines);
 
+/* A full-width tile of only `rows` rows (1 <= rows <= the variant's
+ * edge_rows < MR) of the same packed panels, updated straight into C like
+ * upd: the last, partial row of tiles when m is not a multiple of MR. */
+typedef void (*jm__ukr_edge_fn)(size_t kc, const float *restrict a, const float *restrict b,
+                                float *restrict c, size_t ldc, bool accumulate, size_t rows);
+
 /* Packs one MR-row micro-panel of a row-major op(A): src[i] points at row i's
  * first column (i < rows <= MR), dst[p * MR + i] for p < kc, rows >= `rows`
  * zero. NULL in the table: the driver's portable packing is used. */
@@ -57,6 +63,8 @@ typedef struct jm__ukr {
     jm__ukr_upd_fn upd;
     bool (*usable)(void);   /* CPU check; NULL = always usable */
     jm__ukr_upd_pf_fn upd_pf; /* upd with a spread prefetch; NULL = none */
+    jm__ukr_edge_fn upd_edge; /* partial-row tiles; NULL = through the tile buffer */
+    int edge_rows;            /* the most rows upd_edge takes */
     jm__pack_a_fn pack_a;   /* ISA packing of A micro-panels; NULL = portable */
     jm__pack_b_fn pack_b;   /* ISA packing of full B micro-panels; NULL = portable */
     jm__pack_bt_fn pack_bt; /* ISA packing of a transposed B micro-panel; NULL = portable */

@@ -31,5 +31,5 @@ static void upd_portable(size_t kc, const float *restrict a, const float *restri
             c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * NR + j] : t[i * NR + j];
 }
 
-const jm__ukr jm__ukr_portable_c = {"portable_c", MR,   NR,   ukr_portable, upd_portable,
-                                    NULL,         NULL, NULL, NULL, NULL};
+const jm__ukr jm__ukr_portable_c = {
+    .name = "portable_c", .mr = MR, .nr = NR, .fn = ukr_portable, .upd = upd_portable};
