@@ -229,6 +229,36 @@ static int run_stream_weights(const jm__gemm_op *op, const plan *pl) {
     return JM_K_OK;
 }
 
+/* The kc x nc block of op(B) at (pc, jc): the pre-packed weight panels in
+ * place, or packed into bp. Sets *pstride (elements between micro-panels). */
+static const float *b_block(const jm__gemm_op *op, const plan *pl, size_t jc, size_t nc,
+                            size_t pc, size_t kc, float *bp, size_t *pstride) {
+    const size_t npanels = ceil_div(nc, pl->nr);
+    if (op->bp && op->bp_nr == pl->nr) {
+        *pstride = op->bp_stride;
+        return op->bp + (jc / pl->nr) * op->bp_stride + pc * pl->nr;
+    }
+    *pstride = pl->nr * kc;
+    if (!op->bp && op->tb == JM_NO_TRANS && nc % pl->nr == 0 && pl->u->pack_b) {
+        pl->u->pack_b(kc, npanels, op->b + pc * op->ldb + jc, op->ldb, bp);
+    } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl->nr == 0) {
+        /* row by row: each B row segment is read sequentially once */
+        for (size_t p = 0; p < kc; ++p) {
+            const float *src = op->b + (pc + p) * op->ldb + jc;
+            for (size_t jp = 0; jp < npanels; ++jp) {
+                float *d = bp + jp * pl->nr * kc + p * pl->nr;
+                const float *s = src + jp * pl->nr;
+                for (size_t j = 0; j < pl->nr; ++j)
+                    d[j] = s[j];
+            }
+        }
+    } else {
+        for (size_t jp = 0; jp < npanels; ++jp)
+            jm__gemm_pack_b_panel(op, pl->u, jc + jp * pl->nr, pc, kc, bp + jp * pl->nr * kc);
+    }
+    return bp;
+}
+
 /* Single-threaded BLIS loops on the calling thread. Returns 0 or ENOMEM. */
 static int run_serial(const jm__gemm_op *op, const plan *base) {
     plan pl = *base;
@@ -245,38 +275,32 @@ static int run_serial(const jm__gemm_op *op, const plan *base) {
     float *tile = jm__scratch(2, pl.mr * pl.nr);
     if ((!prepacked && !bp) || !ap || !tile)
         return JM_K_ENOMEM;
-    for (size_t jc = 0; jc < op->n; jc += pl.nc) {
-        const size_t nc = min_sz(pl.nc, op->n - jc);
-        const size_t npanels = ceil_div(nc, pl.nr);
+    size_t pstride;
+    if (n_ib == 1 && !prepacked) {
+        /* one row block: pc outside jc, so that A is packed once per kc step
+         * instead of once per (jc, pc) block (n / nc times) */
         for (size_t pc = 0; pc < op->k; pc += pl.kc) {
             const size_t kc = min_sz(pl.kc, op->k - pc);
-            const float *bblock = bp;
-            size_t pstride = pl.nr * kc;
-            if (prepacked) {
-                bblock = op->bp + (jc / pl.nr) * op->bp_stride + pc * pl.nr;
-                pstride = op->bp_stride;
-            } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl.nr == 0 && pl.u->pack_b) {
-                pl.u->pack_b(kc, npanels, op->b + pc * op->ldb + jc, op->ldb, bp);
-            } else if (!op->bp && op->tb == JM_NO_TRANS && nc % pl.nr == 0) {
-                /* row by row: each B row segment is read sequentially once */
-                for (size_t p = 0; p < kc; ++p) {
-                    const float *src = op->b + (pc + p) * op->ldb + jc;
-                    for (size_t jp = 0; jp < npanels; ++jp) {
-                        float *d = bp + jp * pl.nr * kc + p * pl.nr;
-                        const float *s = src + jp * pl.nr;
-                        for (size_t j = 0; j < pl.nr; ++j)
-                            d[j] = s[j];
-                    }
-                }
-            } else {
-                for (size_t jp = 0; jp < npanels; ++jp)
-                    jm__gemm_pack_b_panel(op, pl.u, jc + jp * pl.nr, pc, kc, bp + jp * pl.nr * kc);
+            jm__gemm_pack_a(op, pl.u, 0, op->m, pc, kc, ap);
+            for (size_t jc = 0; jc < op->n; jc += pl.nc) {
+                const size_t nc = min_sz(pl.nc, op->n - jc);
+                const float *bb = b_block(op, &pl, jc, nc, pc, kc, bp, &pstride);
+                macro_tile(op, &pl, ap, bb, pstride, 0, op->m, jc, 0, ceil_div(nc, pl.nr), kc,
+                           pc == 0, pc + kc >= op->k, tile);
             }
+        }
+        return JM_K_OK;
+    }
+    for (size_t jc = 0; jc < op->n; jc += pl.nc) {
+        const size_t nc = min_sz(pl.nc, op->n - jc);
+        for (size_t pc = 0; pc < op->k; pc += pl.kc) {
+            const size_t kc = min_sz(pl.kc, op->k - pc);
+            const float *bb = b_block(op, &pl, jc, nc, pc, kc, bp, &pstride);
             for (size_t i0 = 0; i0 < op->m; i0 += mc) {
                 const size_t rows = min_sz(mc, op->m - i0);
                 jm__gemm_pack_a(op, pl.u, i0, rows, pc, kc, ap);
-                macro_tile(op, &pl, ap, bblock, pstride, i0, rows, jc, 0, npanels, kc, pc == 0,
-                           pc + kc >= op->k, tile);
+                macro_tile(op, &pl, ap, bb, pstride, i0, rows, jc, 0, ceil_div(nc, pl.nr), kc,
+                           pc == 0, pc + kc >= op->k, tile);
             }
         }
     }
