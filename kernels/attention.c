@@ -94,20 +94,6 @@ JM_VECTOR_CLONES static void rescale_cols(float *ot, size_t rows, size_t nr, con
             ot[d * nr + j] *= corr[j];
 }
 
-/* V^T as MR-row A micro-panels: panel r holds dims r*MR.. of every key p at
- * [p * MR + i] (dims past dh zero); each is a run of MR floats of V's row p. */
-static void pack_vt(const float *v, size_t ld, size_t S, size_t dh, size_t mr, float *dst) {
-    for (size_t d0 = 0; d0 < dh; d0 += mr) {
-        const size_t rows = min_sz(mr, dh - d0);
-        float *panel = dst + d0 * S;
-        for (size_t p = 0; p < S; ++p) {
-            memcpy(panel + p * mr, v + p * ld + d0, rows * sizeof(float));
-            if (rows < mr)
-                memset(panel + p * mr + rows, 0, (mr - rows) * sizeof(float));
-        }
-    }
-}
-
 /* Attention of head h of the sequence whose rows start at qkv row row0. */
 static void head_item(const jm__ukr *u, const float *qkv, float *out, size_t row0, size_t S,
                       size_t D, size_t h, size_t dh, size_t bk, att_buf *b) {
@@ -115,10 +101,11 @@ static void head_item(const jm__ukr *u, const float *qkv, float *out, size_t row
     const size_t dpanels = round_up(dh, mr) / mr;
     const float scale = 1.0f / sqrtf((float)dh);
     const float *q = qkv + row0 * ld + h * dh, *k = q + D, *v = k + D;
-    /* K as A (keys x dh), V^T as A (dh x keys) */
+    /* K as A (keys x dh), V^T as A (dh x keys): op(A)(d, p) = v[p * ld + d] */
     const jm__gemm_op kop = {.ta = JM_NO_TRANS, .m = S, .k = dh, .a = k, .lda = ld};
     jm__gemm_pack_a(&kop, u, 0, S, 0, dh, b->kp);
-    pack_vt(v, ld, S, dh, mr, b->vt);
+    const jm__gemm_op vop = {.ta = JM_TRANS, .m = dh, .k = S, .a = v, .lda = ld};
+    jm__gemm_pack_a(&vop, u, 0, dh, 0, S, b->vt);
     /* Q^T as B (dh x S): column j is the storage row q + j * ld */
     const jm__gemm_op qop = {.tb = JM_TRANS, .n = S, .k = dh, .b = q, .ldb = ld};
     for (size_t q0 = 0; q0 < S; q0 += nr) {

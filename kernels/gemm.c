@@ -112,38 +112,13 @@ static int run_checked(jm__gemm_op *op, const jm_gemm_epilogue *epi, int threads
     return rc;
 }
 
-int jm_sgemm(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha, const float *a,
-             size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
-             const jm_gemm_epilogue *epi, int threads, char *err, size_t err_len) {
+/* The public entry points' common part: the op from their arguments. */
+static int run_public(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha,
+                      const float *a, size_t lda, const int32_t *a_rows, const float *b,
+                      size_t ldb, float beta, float *c, size_t ldc, const jm_gemm_epilogue *epi,
+                      int threads, char *err, size_t err_len) {
     jm__gemm_op op = {.ta = ta,
                       .tb = tb,
-                      .m = m,
-                      .n = n,
-                      .k = k,
-                      .alpha = alpha,
-                      .a = a,
-                      .lda = lda,
-                      .b = b,
-                      .ldb = ldb,
-                      .beta = beta,
-                      .c = c,
-                      .ldc = ldc};
-    return run_checked(&op, epi, threads, err, err_len);
-}
-
-int jm_sgemm_gather_a(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                      const int32_t *a_rows, const float *b, size_t ldb, float beta, float *c,
-                      size_t ldc, const jm_gemm_epilogue *epi, int threads, char *err,
-                      size_t err_len) {
-    if (m && k && !a_rows)
-        return fail(err, err_len, JM_K_EINVAL, "gemm_gather_a: %s is NULL (m = %zu)", "a_rows", m);
-    for (size_t i = 0; m && k && i < m; ++i)
-        if (a_rows[i] < 0)
-            return fail(err, err_len, JM_K_EINVAL,
-                        "gemm_gather_a: %s[%zu] = %d, expected a row index >= 0", "a_rows", i,
-                        (int)a_rows[i]);
-    jm__gemm_op op = {.ta = JM_NO_TRANS,
-                      .tb = JM_NO_TRANS,
                       .m = m,
                       .n = n,
                       .k = k,
@@ -157,4 +132,26 @@ int jm_sgemm_gather_a(size_t m, size_t n, size_t k, float alpha, const float *a,
                       .c = c,
                       .ldc = ldc};
     return run_checked(&op, epi, threads, err, err_len);
+}
+
+int jm_sgemm(jm_trans ta, jm_trans tb, size_t m, size_t n, size_t k, float alpha, const float *a,
+             size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+             const jm_gemm_epilogue *epi, int threads, char *err, size_t err_len) {
+    return run_public(ta, tb, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc, epi, threads, err,
+                      err_len);
+}
+
+int jm_sgemm_gather_a(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                      const int32_t *a_rows, const float *b, size_t ldb, float beta, float *c,
+                      size_t ldc, const jm_gemm_epilogue *epi, int threads, char *err,
+                      size_t err_len) {
+    if (m && k && !a_rows)
+        return fail(err, err_len, JM_K_EINVAL, "gemm_gather_a: %s is NULL (m = %zu)", "a_rows", m);
+    for (size_t i = 0; m && k && i < m; ++i)
+        if (a_rows[i] < 0)
+            return fail(err, err_len, JM_K_EINVAL,
+                        "gemm_gather_a: %s[%zu] = %d, expected a row index >= 0", "a_rows", i,
+                        (int)a_rows[i]);
+    return run_public(JM_NO_TRANS, JM_NO_TRANS, m, n, k, alpha, a, lda, a_rows, b, ldb, beta, c, ldc,
+                      epi, threads, err, err_len);
 }

@@ -64,14 +64,14 @@ void jm__gemm_pack_a(const jm__gemm_op *op, const jm__ukr *u, size_t i0, size_t 
                 for (size_t i = 0; i < mr; ++i)
                     dst[p * mr + i] = i < rows ? src[i][p] : 0.0f;
         } else {
+            /* op(A) = A^T: the panel's rows are a run of `rows` floats of each
+             * row of A (copied whole; a float loop with a run-time length of
+             * 12 does not vectorise) */
             for (size_t p = 0; p < kc; ++p) {
-                const float *src = op->a + (p0 + p) * op->lda + i0 + ir;
                 float *d = dst + p * mr;
-                size_t i = 0;
-                for (; i < rows; ++i)
-                    d[i] = src[i];
-                for (; i < mr; ++i)
-                    d[i] = 0.0f;
+                memcpy(d, op->a + (p0 + p) * op->lda + i0 + ir, rows * sizeof(float));
+                if (rows < mr)
+                    memset(d + rows, 0, (mr - rows) * sizeof(float));
             }
         }
     }
