@@ -24,7 +24,7 @@ extern "C" {
 
 enum { JM_R_OK = 0, JM_R_EINVAL = -1, JM_R_EIO = -2, JM_R_ENOMEM = -3, JM_R_EPARSE = -4 };
 
-#define JM_RESULTS_SCHEMA_VERSION 1
+#define JM_RESULTS_SCHEMA_VERSION 2
 #define JM_R_NAME_MAX 64
 #define JM_R_TEXT_MAX 512
 #define JM_R_MAX_DOMAINS 32

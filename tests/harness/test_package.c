@@ -89,7 +89,7 @@ static void make_results(const char *dir, bool mlperf_rules)
 {
     char path[1024];
     cJSON *res = cJSON_CreateObject();
-    cJSON_AddNumberToObject(res, "schema_version", 1);
+    cJSON_AddNumberToObject(res, "schema_version", JM_RESULTS_SCHEMA_VERSION);
     cJSON_AddStringToObject(res, "joulemark_version", "0.1.0");
     cJSON_AddStringToObject(res, "git_describe", "abc1234");
     cJSON_AddStringToObject(res, "run_rules", mlperf_rules ? "mlperf" : "quick");

@@ -309,7 +309,17 @@ Test(results_json, missing_field_names_field) {
 }
 
 Test(results_json, future_schema_rejected) {
-    expect_load_error("\"schema_version\":\t1", "\"schema_version\":\t99", "schema_version");
+    expect_load_error("\"schema_version\":\t2", "\"schema_version\":\t99",
+                      "schema_version: found 99 (written by joulemark");
+}
+
+/* A version-1 file is refused with a message that names the joulemark that
+ * wrote it (its intervals and pairing have other meanings). */
+Test(results_json, version1_refused_naming_its_writer) {
+    expect_load_error("\"schema_version\":\t2", "\"schema_version\":\t1",
+                      "schema_version: found 1 (written by joulemark v0.1.0-3-gabc1234)");
+    expect_load_error("\"schema_version\":\t2", "\"schema_version\":\t1",
+                      "does not read version 1 files");
 }
 
 Test(results_json, bad_kind_rejected) {
