@@ -239,7 +239,9 @@ int jm_replay_mean_power(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64
 /* Energy over [t0, t1]: trapezoid over power samples, or the counter difference. */
 int jm_replay_energy(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t1_ns,
                      double *energy_j);
-/* "MM-DD-YYYY HH:MM:SS.mmm" (UTC, PTDaemon and LoadGen power_begin) -> epoch ns. */
+/* The "MM-DD-YYYY HH:MM:SS.mmm" stamp (UTC, PTDaemon and LoadGen power_begin)
+ * at the start of text -> epoch ns (base.h's jm_time_stamp_parse; times
+ * before 1970 refused). Text after the stamp is the caller's to check. */
 int jm_ptd_time_parse(const char *text, uint64_t *ns);
 
 /* ------------------------------------------------- GPUs seen by NVML --- */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "meters_internal.h"
 
 #define REPLAY_MAX_COLS 64
@@ -31,25 +32,12 @@ struct jm_replay_trace {
 
 int jm_ptd_time_parse(const char *text, uint64_t *ns)
 {
-    int mo, d, y, h, mi, sec, len = 0;
-    if (sscanf(text, "%2d-%2d-%4d %2d:%2d:%2d%n", &mo, &d, &y, &h, &mi, &sec, &len) != 6)
-        return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
-        return -1;
-    const char *p = text + len;
-    double frac = 0.0;
-    if (*p == '.') {
-        char *end;
-        frac = strtod(p, &end);
-        if (end == p + 1)
-            return -1;
-    }
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = sec};
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *ns = (uint64_t)t * UINT64_C(1000000000) + (uint64_t)llround(frac * 1e9);
+    int64_t t;
+    char why[160];
+    const char *end;
+    if (jm_time_stamp_parse(text, &end, &t, why, sizeof why) != 0 || t < 0)
+        return -1; /* meters keep time as unsigned ns since 1970 */
+    *ns = (uint64_t)t;
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports_internal.h"
 
 void jm__buf_init(jm__buf *b) {
@@ -65,31 +66,13 @@ void jm__buf_printf(jm__buf *b, const char *fmt, ...) {
 }
 
 void jm__buf_xml(jm__buf *b, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            jm__buf_puts(b, "&amp;");
-            break;
-        case '<':
-            jm__buf_puts(b, "&lt;");
-            break;
-        case '>':
-            jm__buf_puts(b, "&gt;");
-            break;
-        case '"':
-            jm__buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            jm__buf_puts(b, "&#39;");
-            break;
-        default:
-            /* control characters are not allowed in XML 1.0: show them as '?' */
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-                put_n(b, "?", 1);
-            else
-                put_n(b, s, 1);
-        }
+    char *escaped = jm_html_escape(s); /* also replaces invalid UTF-8 */
+    if (!escaped) {
+        b->failed = true;
+        return;
     }
+    jm__buf_puts(b, escaped);
+    free(escaped);
 }
 
 void jm__buf_csv(jm__buf *b, const char *s) {
@@ -158,4 +141,13 @@ const char *jm__trace_label_at(const jm_trace *t, uint64_t t_ns) {
             break;
     }
     return label;
+}
+
+char *jm__json_print(const cJSON *j, bool formatted) {
+    char *raw = formatted ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+    if (!raw || jm_utf8_valid(raw))
+        return raw;
+    char *clean = jm_utf8_sanitize(raw);
+    free(raw);
+    return clean;
 }

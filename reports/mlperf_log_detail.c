@@ -35,7 +35,7 @@ static void end(emitter *e, bool is_error, int line)
 static void put_json_string(jm__buf *b, const char *s)
 {
     cJSON *str = cJSON_CreateString(s ? s : "");
-    char *text = str ? cJSON_PrintUnformatted(str) : NULL;
+    char *text = str ? jm__json_print(str, false) : NULL;
     if (text)
         jm__buf_puts(b, text);
     else

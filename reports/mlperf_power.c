@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "reports.h"
 
 int jm_mlperf_power_metric(jm_scenario_kind scenario, double energy_j, double duration_s,
@@ -60,22 +61,6 @@ void jm_mlperf_format_power_time(int64_t unix_ns, char *buf, size_t len)
     snprintf(buf, len, "%s.%03d", date, ms);
 }
 
-int jm_mlperf_parse_power_time(const char *text, int64_t *unix_ns)
-{
-    int mo, d, y, h, mi;
-    double s;
-    int used = 0;
-    if (!text || sscanf(text, "%2d-%2d-%4d %2d:%2d:%lf%n", &mo, &d, &y, &h, &mi, &s, &used) != 6)
-        return JM_R_EPARSE;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s < 0 || s >= 61)
-        return JM_R_EPARSE;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = 0};
-    time_t t = timegm(&tm);
-    *unix_ns = (int64_t)t * 1000000000LL + (int64_t)llround(s * 1e9);
-    return JM_R_OK;
-}
-
 int jm_mlperf_spl_average_w(const char *spl_path, int64_t begin_unix_ns, int64_t end_unix_ns,
                             double *avg_w, size_t *n_samples, char *err, size_t err_len)
 {
@@ -104,9 +89,9 @@ int jm_mlperf_spl_average_w(const char *spl_path, int64_t begin_unix_ns, int64_t
         }
         *f2 = '\0';
         int64_t t;
-        if (jm_mlperf_parse_power_time(f1 + 1, &t) != JM_R_OK) {
-            snprintf(err, err_len, "%s:%zu: time \"%s\" is not MM-DD-YYYY HH:MM:SS.mmm",
-                     spl_path, line_no, f1 + 1);
+        char why[256];
+        if (jm_time_stamp_parse(f1 + 1, NULL, &t, why, sizeof why) != 0) {
+            snprintf(err, err_len, "%s:%zu: %s", spl_path, line_no, why);
             rc = JM_R_EPARSE;
             break;
         }

@@ -348,9 +348,8 @@ int jm_mlperf_power_metric(jm_scenario_kind scenario, double energy_j, double du
                            uint64_t queries, double *value, const char **unit, char *err,
                            size_t err_len);
 /* UTC wall clock in the power log format "%m-%d-%Y %H:%M:%S.mmm" (from
- * Unix time in ns) and back. */
+ * Unix time in ns); base.h's jm_time_stamp_parse reads it back. */
 void jm_mlperf_format_power_time(int64_t unix_ns, char *buf, size_t len);
-int jm_mlperf_parse_power_time(const char *text, int64_t *unix_ns);
 /* The MLCommons checker's average power of an analyzer log (spl.txt):
  * mean of the Watts field of "Time,..." lines strictly between begin and end
  * (unix ns), non-positive samples dropped. n_samples may be NULL. */

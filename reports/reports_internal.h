@@ -28,6 +28,10 @@ void jm__buf_csv(jm__buf *b, const char *s);
 /* Writes the buffer to path atomically; fails with JM_R_ENOMEM if b->failed. */
 int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len);
 
+/* cJSON_Print (formatted) or cJSON_PrintUnformatted of j with every byte
+ * that is not valid UTF-8 replaced by U+FFFD (cJSON copies string bytes as
+ * they are); free() the result. NULL when out of memory. */
+char *jm__json_print(const cJSON *j, bool formatted);
 /* cJSON number or null when not finite (JSON has no NaN). */
 cJSON *jm__json_num(double v);
 /* Adds a jm_stat as an object {n, median, mean, min, max, stddev, ci95_low, ci95_high}. */

@@ -226,7 +226,7 @@ cJSON *jm_results_to_json(const jm_results *r) {
 
 int jm__write_results_json(const jm_results *r, const char *path, char *err, size_t err_len) {
     cJSON *j = jm_results_to_json(r);
-    char *text = j ? cJSON_Print(j) : NULL;
+    char *text = j ? jm__json_print(j, true) : NULL;
     cJSON_Delete(j);
     if (!text) {
         snprintf(err, err_len, "%s: out of memory while building results.json", path);

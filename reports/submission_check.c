@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base.h"
 #include "submission_internal.h"
 
 typedef struct model_rule {
@@ -136,11 +137,12 @@ static void check_seeds(checker *c, const char *path, const jm_mlperf_log *log)
 /* the power window of a detail log in Unix ns */
 static bool power_window(const jm_mlperf_log *log, int64_t *b, int64_t *e)
 {
+    char why[256];
     const cJSON *pb = jm_mlperf_log_get(log, "power_begin");
     const cJSON *pe = jm_mlperf_log_get(log, "power_end");
     return cJSON_IsString(pb) && cJSON_IsString(pe) &&
-           jm_mlperf_parse_power_time(pb->valuestring, b) == JM_R_OK &&
-           jm_mlperf_parse_power_time(pe->valuestring, e) == JM_R_OK && *e > *b;
+           jm_time_stamp_parse(pb->valuestring, NULL, b, why, sizeof why) == 0 &&
+           jm_time_stamp_parse(pe->valuestring, NULL, e, why, sizeof why) == 0 && *e > *b;
 }
 
 static bool close_enough(double a, double b)

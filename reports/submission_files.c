@@ -114,7 +114,7 @@ cJSON *jm__sub_load_json(const char *path, char *err, size_t err_len)
 
 int jm__sub_write_json(const char *path, const cJSON *json, char *err, size_t err_len)
 {
-    char *text = cJSON_Print(json);
+    char *text = jm__json_print(json, true);
     if (!text) {
         snprintf(err, err_len, "%s: out of memory formatting JSON", path);
         return JM_R_ENOMEM;

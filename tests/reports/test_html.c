@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports.h"
 #include "reports_fixture.h"
 #include "reports_xml.h"
@@ -272,4 +273,28 @@ Test(html, checker_rejects_bad_markup) {
     cr_assert_eq(doc.n, 3);
     cr_assert_str_eq(doc.elems[1].text, "&?");
     jm_xml_free(&doc);
+}
+
+/* issue 12 class 4: bytes that are not UTF-8 in result strings used to be
+ * copied into report.html and results.json; both stay valid UTF-8. */
+Test(html, invalid_utf8_is_replaced_in_html_and_json) {
+    jm_results r;
+    jm_rfix_build(&r, false);
+    snprintf(r.workloads[0].name, sizeof(r.workloads[0].name), "moe\xFF" "layer\xC3");
+    snprintf(r.meters[0].reason, sizeof(r.meters[0].reason), "bad \xED\xA0\x80 surrogate");
+    cJSON_AddStringToObject(r.system, "cpu\xFE", "v\x80");
+    char dir[256], path[400], err[256];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    cr_assert_eq(jm_results_write_all(&r, dir, err, sizeof(err)), 0, "%s", err);
+    const char *files[] = {"report.html", "results.json"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        char *text = jm_rfix_slurp(path);
+        cr_assert_not_null(text);
+        cr_expect(jm_utf8_valid(text), "%s holds bytes that are not UTF-8", files[i]);
+        cr_expect(strstr(text, "moe\xEF\xBF\xBDlayer\xEF\xBF\xBD") != NULL, "%s", files[i]);
+        free(text);
+    }
+    jm_results_free(&r);
+    jm_rfix_rmdir(dir);
 }

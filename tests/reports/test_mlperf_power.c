@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports.h"
+#include "reports_fixture.h"
+
+static char why[256]; /* jm_time_stamp_parse's message */
 
 #define ORIN JM_SHARED_DATA_DIR "/mlperf-power/Orin_TRT_MaxQ/resnet50"
 
@@ -18,8 +22,8 @@ static void window(const char *detail, int64_t *b, int64_t *e)
     const cJSON *pb = jm_mlperf_log_get(&log, "power_begin");
     const cJSON *pe = jm_mlperf_log_get(&log, "power_end");
     cr_assert(cJSON_IsString(pb) && cJSON_IsString(pe));
-    cr_assert_eq(jm_mlperf_parse_power_time(pb->valuestring, b), JM_R_OK);
-    cr_assert_eq(jm_mlperf_parse_power_time(pe->valuestring, e), JM_R_OK);
+    cr_assert_eq(jm_time_stamp_parse(pb->valuestring, NULL, b, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(jm_time_stamp_parse(pe->valuestring, NULL, e, why, sizeof why), 0, "%s", why);
     jm_mlperf_log_free(&log);
 }
 
@@ -87,8 +91,8 @@ Test(mlperf_power, bad_inputs)
                  JM_R_EINVAL);
     cr_expect(strstr(err, "no positive power sample") != NULL, "%s", err);
     int64_t t;
-    cr_expect_neq(jm_mlperf_parse_power_time("2023-02-24 06:22:00", &t), JM_R_OK);
-    cr_expect_neq(jm_mlperf_parse_power_time("13-24-2023 06:22:00.000", &t), JM_R_OK);
+    cr_expect_neq(jm_time_stamp_parse("2023-02-24 06:22:00", NULL, &t, why, sizeof why), 0, "%s", why);
+    cr_expect_neq(jm_time_stamp_parse("13-24-2023 06:22:00.000", NULL, &t, why, sizeof why), 0, "%s", why);
 }
 
 Test(mlperf_power, time_format_round_trips)
@@ -98,7 +102,7 @@ Test(mlperf_power, time_format_round_trips)
     jm_mlperf_format_power_time(1677219720638000000LL, text, sizeof(text));
     cr_expect_str_eq(text, "02-24-2023 06:22:00.638");
     int64_t t;
-    cr_assert_eq(jm_mlperf_parse_power_time(text, &t), JM_R_OK);
+    cr_assert_eq(jm_time_stamp_parse(text, NULL, &t, why, sizeof why), 0, "%s", why);
     cr_expect_eq(t, 1677219720638000000LL);
 }
 
@@ -117,4 +121,20 @@ Test(sha256, known_vectors)
     jm_sha256_hex(million, 1000000, hex);
     cr_expect_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     free(million);
+}
+
+/* issue 12 class 1: a stamp whose year has no int64-ns instant (2300) used to
+ * overflow (undefined behaviour) and be accepted; it is refused, naming the file. */
+Test(mlperf_power, spl_time_stamp_outside_int64_ns_is_refused)
+{
+    char dir[256], path[300], err[512];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    snprintf(path, sizeof(path), "%s/spl.txt", dir);
+    cr_assert_eq(jm_rfix_write(path, "Time,01-01-2300 00:00:00.000,Watts,20.0,Volts,230\n"), 0);
+    double w;
+    size_t n;
+    cr_expect_eq(jm_mlperf_spl_average_w(path, 0, INT64_MAX, &w, &n, err, sizeof(err)),
+                 JM_R_EPARSE);
+    cr_expect(strstr(err, "spl.txt:1:") != NULL && strstr(err, "year 2300") != NULL, "%s", err);
+    jm_rfix_rmdir(dir);
 }
