@@ -164,10 +164,6 @@ void jm_install_interrupt_handlers(void);
 int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res, char *err,
                       size_t err_len);
 
-/* Which domains of a meter make up its total (no double counting): package-*
- * and dram-* when a package domain exists, else psys, else all. */
-int jm_primary_domains(const jm_meter_info *info, bool *use);
-
 /* ---- small shared helpers (util.c) ---- */
 /* Levenshtein distance, for "did you mean" suggestions. */
 int jm_edit_distance(const char *a, const char *b);

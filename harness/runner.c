@@ -46,27 +46,6 @@ void jm__runner_progress(const runner *r, const char *fmt, ...)
     fflush(r->opt->log);
 }
 
-int jm_primary_domains(const jm_meter_info *info, bool *use)
-{
-    bool any_package = false, any_psys = false;
-    for (int d = 0; d < info->n_domains; d++) {
-        any_package |= strncmp(info->domains[d], "package", 7) == 0;
-        any_psys |= strncmp(info->domains[d], "psys", 4) == 0;
-    }
-    int n = 0;
-    for (int d = 0; d < info->n_domains; d++) {
-        const char *name = info->domains[d];
-        if (any_package)
-            use[d] = strncmp(name, "package", 7) == 0 || strncmp(name, "dram", 4) == 0;
-        else if (any_psys)
-            use[d] = strncmp(name, "psys", 4) == 0;
-        else
-            use[d] = true;
-        n += use[d];
-    }
-    return n;
-}
-
 static void sleep_interruptible(double seconds)
 {
     uint64_t end = jm_now_ns() + (uint64_t)(seconds * 1e9);
@@ -115,8 +94,15 @@ static void add_active(runner *r, const jm_meter *m, jm_meter_result *mr)
     snprintf(mr->source, sizeof mr->source, "%s", m->info.source);
     snprintf(mr->model, sizeof mr->model, "%s", m->info.model);
     mr->n_domains = m->info.n_domains < JM_R_MAX_DOMAINS ? m->info.n_domains : JM_R_MAX_DOMAINS;
-    for (int d = 0; d < mr->n_domains; d++)
+    jm_domain_choice choice; /* the meter layer's containment rule, recorded per domain */
+    jm_meter_energy_domains(&m->info, &choice);
+    for (int d = 0; d < mr->n_domains; d++) {
         snprintf(mr->domains[d], sizeof mr->domains[d], "%s", m->info.domains[d]);
+        snprintf(mr->domain_type[d], sizeof mr->domain_type[d], "%s",
+                 jm_domain_type_name(m->info.roles[d].type));
+        mr->domain_summed[d] = choice.summed[d];
+        snprintf(mr->domain_why[d], sizeof mr->domain_why[d], "%s", choice.why[d]);
+    }
     mr->resolution_j = m->info.resolution_j;
     mr->update_period_ms = m->info.update_period_ms;
     const char *iv = jm_meter_spec_get(&m->spec, "interval_ms");
@@ -210,10 +196,13 @@ static int open_meters(runner *r)
         r->primary = 0; /* only estimates are available */
     }
     const jm_meter *p = &r->active[r->primary];
-    if (jm_primary_domains(&p->info, r->primary_use) == 0) {
+    jm_domain_choice choice; /* which domains are summed: the meter layer decides */
+    if (jm_meter_energy_domains(&p->info, &choice) == 0) {
         snprintf(r->err, r->err_len, "meter %s reports no domains", p->spec.name);
         return JM_EXIT_SYSTEM;
     }
+    for (int d = 0; d < p->info.n_domains; d++)
+        r->primary_use[d] = choice.summed[d];
     return JM_EXIT_OK;
 }
 

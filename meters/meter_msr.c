@@ -192,6 +192,7 @@ static void add_domain(msr_state *s, jm_meter_info *info, const char *name, uint
     s->d[s->n] = (msr_domain){.first = s->n_src, .count = n_fds, .unit_j = unit};
     s->n_src += n_fds;
     jm__setf(info->domains[s->n], JM_METER_NAME_MAX, "%s", name);
+    jm_domain_role_of("msr", name, &info->roles[s->n]);
     s->n++;
 }
 

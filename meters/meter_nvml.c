@@ -149,6 +149,7 @@ static int nvml_open(const jm_meter_spec *spec, void **state, jm_meter_info *inf
             all_energy = false;
         }
         jm__setf(info->domains[s->n], JM_METER_NAME_MAX, "gpu%u", i);
+        info->roles[s->n].type = JM_DOMAIN_DEVICE; /* a board of its own */
         jm__appendf(info->source, sizeof info->source, " gpu%u=%s (%s)", i, name,
                     g->has_energy ? "energy counter" : "power integrated");
         s->n++;

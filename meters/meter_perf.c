@@ -292,6 +292,7 @@ static int perf_open(const jm_meter_spec *spec, void **state, jm_meter_info *inf
         }
         s->c[kept] = s->c[i];
         jm__setf(info->domains[kept], JM_METER_NAME_MAX, "%s", names[i]);
+        jm_domain_role_of("perf", names[i], &info->roles[kept]);
         kept++;
     }
     s->n = kept;

@@ -507,6 +507,7 @@ static int ptd_open(const jm_meter_spec *spec, void **state, jm_meter_info *info
     info->quantity = JM_METER_POWER;
     info->n_domains = 1;
     snprintf(info->domains[0], JM_METER_NAME_MAX, "wall");
+    info->roles[0].type = JM_DOMAIN_WALL;
     info->resolution_j = 0.0;
     info->update_period_ms = (unsigned)sample_ms;
     info->default_interval_ms = (unsigned)sample_ms;

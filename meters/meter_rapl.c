@@ -1,7 +1,8 @@
 /* meter_rapl.c - the "rapl" meter: Linux powercap RAPL zones in sysfs.
  * Discovers intel-rapl:X and intel-rapl:X:Y zones (hex suffixes, flat or nested
- * layout), names domains package-N / core-N / uncore-N / dram-N / psys, skips
- * intel-rapl-mmio zones that duplicate a domain, and accumulates energy_uj
+ * layout), names domains package-N / core-N / uncore-N / dram-N / psys, names
+ * an intel-rapl-mmio zone that repeats a domain NAME-mmio (a mirror, which the
+ * domain rule of domains.c leaves out), and accumulates energy_uj
  * wrap-corrected with max_energy_range_uj. Options: root=DIR. */
 #include <dirent.h>
 #include <errno.h>
@@ -197,8 +198,12 @@ static int rapl_open(const jm_meter_spec *spec, void **state, jm_meter_info *inf
         bool dup = false;
         for (int j = 0; j < info->n_domains; j++)
             dup = dup || strcmp(info->domains[j], dom) == 0;
-        if (dup || info->n_domains >= JM_METER_MAX_DOMAINS)
-            continue; /* e.g. intel-rapl-mmio:0 repeating package-0: count each domain once */
+        if (dup && zones[i].mmio) /* intel-rapl-mmio:0 repeating package-0: a mirror */
+            jm__appendf(dom, sizeof dom, "-mmio");
+        else if (dup)
+            continue;
+        if (info->n_domains >= JM_METER_MAX_DOMAINS)
+            continue;
         rapl_domain *d = &s->d[s->n];
         char p[PATH_MAX + 32];
         jm__setf(p, sizeof p, "%s/max_energy_range_uj", zones[i].path);
@@ -213,6 +218,8 @@ static int rapl_open(const jm_meter_spec *spec, void **state, jm_meter_info *inf
             jm__appendf(skipped, sizeof skipped, "%s%s (%s)", skipped[0] ? ", " : "",
                      er != 0 ? d->path : p, strerror(er != 0 ? -er : (mr != 0 ? -mr : EINVAL)));
         } else {
+            /* the type comes from the zone's name file, whatever the folder nesting */
+            jm_domain_role_of("rapl", dom, &info->roles[info->n_domains]);
             snprintf(info->domains[info->n_domains++], JM_METER_NAME_MAX, "%s", dom);
             s->n++;
             continue;

@@ -51,6 +51,9 @@ static int replay_open(const jm_meter_spec *spec, void **state, jm_meter_info *i
         if (t[c - 1] > last)
             last = t[c - 1];
         snprintf(info->domains[d], JM_METER_NAME_MAX, "%s", jm_replay_domain_name(s->trace, d));
+        /* the recorded meter and domain name give the type (domains.c) */
+        jm_domain_role_of("", info->domains[d], &info->roles[d]);
+        info->roles[d].estimated |= jm_replay_domain_estimated(s->trace, d);
     }
     s->trace_start_ns = first + (uint64_t)(start_s * 1e9);
     s->trace_end_ns = last;
@@ -65,7 +68,8 @@ static int replay_open(const jm_meter_spec *spec, void **state, jm_meter_info *i
     snprintf(s->path, sizeof s->path, "%s", file);
     s->t_open_ns = jm_now_ns();
     info->n_domains = n;
-    /* replaying an estimate does not make it a measurement */
+    /* replaying an estimate does not make it a measurement; an estimated series
+     * beside measured ones is a side reading (its role), not the meter's kind */
     info->kind = jm_replay_is_estimated(s->trace) ? JM_METER_ESTIMATED : JM_METER_MEASURED;
     info->quantity = jm_replay_is_power(s->trace) ? JM_METER_POWER : JM_METER_ENERGY;
     const uint64_t *t0 = jm_replay_times(s->trace, 0);

@@ -58,11 +58,36 @@ int jm_meter_spec_parse(const char *text, jm_meter_spec *out, char *err, size_t 
 /* Option lookup; returns NULL when absent. */
 const char *jm_meter_spec_get(const jm_meter_spec *spec, const char *key);
 
+/* What part of the machine a domain measures; set by the meter that reports
+ * it (never guessed by the harness from a name). The containment rule
+ * (jm_meter_energy_domains) works on these types, not on folder nesting. */
+typedef enum jm_domain_type {
+    JM_DOMAIN_OTHER = 0, /* unclassified (a CSV column, a model): apart from the rest */
+    JM_DOMAIN_PACKAGE,   /* a CPU package or die: contains its core, uncore, graphics */
+    JM_DOMAIN_CORE,      /* the cores of a package (RAPL PP0) */
+    JM_DOMAIN_UNCORE,    /* the uncore of a package (RAPL PP1) */
+    JM_DOMAIN_GRAPHICS,  /* the integrated graphics of a package */
+    JM_DOMAIN_DRAM,      /* memory: apart from the package, even where sysfs nests it */
+    JM_DOMAIN_PSYS,      /* the whole platform: contains the packages and memory */
+    JM_DOMAIN_DEVICE,    /* a separate device board (a GPU seen by NVML) */
+    JM_DOMAIN_WALL       /* an analyzer channel at the wall socket */
+} jm_domain_type;
+
+typedef struct jm_domain_role {
+    jm_domain_type type;
+    bool mirror;      /* reads again the counter of the same-named domain without the
+                       * "-mmio" suffix (an intel-rapl-mmio zone mirroring its MSR zone) */
+    bool estimated;   /* a modelled series inside a meter that also has measured ones
+                       * (the replay of a trace.csv recorded with the estimate beside) */
+    char group[32];   /* replay: the recorded meter the series came from ("" = this meter) */
+} jm_domain_role;
+
 typedef struct jm_meter_info {
     jm_meter_kind kind;
     jm_meter_quantity quantity;
     int n_domains;
     char domains[JM_METER_MAX_DOMAINS][JM_METER_NAME_MAX]; /* "package-0", "dram-0", "gpu0", "wall" */
+    jm_domain_role roles[JM_METER_MAX_DOMAINS]; /* set by the meter; zero = OTHER */
     double resolution_j;          /* smallest energy step (0 when unknown) */
     unsigned update_period_ms;    /* how often the source itself updates */
     unsigned default_interval_ms; /* sampling interval the sampler uses by default */
@@ -110,6 +135,37 @@ int jm_meter_open(const jm_meter_spec *spec, jm_meter *m, char *err, size_t err_
 int jm_meter_read(jm_meter *m, jm_meter_sample *out, char *err, size_t err_len);
 void jm_meter_close(jm_meter *m);
 const char *jm_meter_kind_name(jm_meter_kind k); /* "measured" | "estimated" */
+
+/* ------------------------------------------------- the domain rule --- */
+/* Which domains of a meter make up its energy, without counting any energy
+ * twice. One rule for every meter (replay included), on the domain types:
+ * - several series recorded by different meters (replay): only the first
+ *   recorded meter with a measured series counts; the others are beside it;
+ *   an estimated series is beside measured ones;
+ * - a mirror (MMIO zone) is left out: its MSR zone is the same counter;
+ * - a name seen twice in one group is counted once;
+ * - packages (each package or die once) + dram: the processor and memory;
+ *   core/uncore/graphics lie inside their package, psys (the whole platform)
+ *   and other parts are reported beside;
+ * - else psys, the whole platform (core/uncore/graphics inside it);
+ * - else every remaining domain (GPUs, analyzer channels, CSV columns), each
+ *   apart from the others. */
+#define JM_DOMAIN_WHY_MAX 160
+typedef struct jm_domain_choice {
+    int n_summed;
+    bool summed[JM_METER_MAX_DOMAINS];
+    char why[JM_METER_MAX_DOMAINS][JM_DOMAIN_WHY_MAX]; /* why summed, or why left out */
+} jm_domain_choice;
+/* Fills out for info's domains; returns n_summed (0 only when no domain). */
+int jm_meter_energy_domains(const jm_meter_info *info, jm_domain_choice *out);
+/* "package", "core", "uncore", "graphics", "dram", "psys", "device", "wall", "other" */
+const char *jm_domain_type_name(jm_domain_type t);
+/* Role of a domain from the names a meter of kind `meter` gives ("rapl", "perf",
+ * "msr": RAPL domain names; "nvml": GPUs; "ptd": wall; "estimate": modelled;
+ * anything else: the RAPL vocabulary, GPUs as devices). A "meter:domain" name
+ * (trace.csv series) is split and its group set. Used by the meters that
+ * name domains from a fixed vocabulary and by replay. */
+void jm_domain_role_of(const char *meter, const char *name, jm_domain_role *role);
 
 /* ------------------------------------------------------------- sampler --- */
 
@@ -225,8 +281,12 @@ void jm_replay_free(jm_replay_trace *t);
 int jm_replay_domains(const jm_replay_trace *t);
 const char *jm_replay_domain_name(const jm_replay_trace *t, int d);
 bool jm_replay_is_power(const jm_replay_trace *t); /* false: cumulative joules */
-/* True when a replayed trace.csv series was itself estimated (kind column). */
+/* True when every series of a replayed trace.csv was itself estimated (kind
+ * column): a replayed estimate stays an estimate; one estimated series beside
+ * measured ones does not make the trace estimated. */
 bool jm_replay_is_estimated(const jm_replay_trace *t);
+/* True when series d was estimated. */
+bool jm_replay_domain_estimated(const jm_replay_trace *t, int d);
 size_t jm_replay_count(const jm_replay_trace *t, int d);
 const uint64_t *jm_replay_times(const jm_replay_trace *t, int d);
 const double *jm_replay_values(const jm_replay_trace *t, int d);

@@ -18,6 +18,7 @@
 
 typedef struct series {
     char name[JM_METER_NAME_MAX];
+    bool estimated; /* a long-format trace.csv row of this series said kind=estimated */
     uint64_t *t_ns;
     double *v;
     size_t n, cap;
@@ -25,7 +26,6 @@ typedef struct series {
 
 struct jm_replay_trace {
     bool power;     /* true: watts; false: cumulative joules */
-    bool estimated; /* a long-format trace.csv row said kind=estimated */
     int n;
     series s[JM_METER_MAX_DOMAINS];
 };
@@ -144,8 +144,6 @@ static int long_row(jm_replay_trace *t, char **fld, int nf, const long_cols *lc,
                  fld[lc->energy]);
         return JM_M_EOPTION;
     }
-    if (lc->kind >= 0 && lc->kind < nf && strcmp(fld[lc->kind], "estimated") == 0)
-        t->estimated = true;
     char key[JM_METER_NAME_MAX];
     jm__setf(key, sizeof key, "%s:%s", fld[lc->meter], fld[lc->domain]);
     int d = 0;
@@ -159,6 +157,8 @@ static int long_row(jm_replay_trace *t, char **fld, int nf, const long_cols *lc,
         }
         jm__setf(t->s[t->n++].name, JM_METER_NAME_MAX, "%s", key);
     }
+    if (lc->kind >= 0 && lc->kind < nf && strcmp(fld[lc->kind], "estimated") == 0)
+        t->s[d].estimated = true;
     uint64_t ts = unit == TIME_NS ? (uint64_t)tv : (uint64_t)llround(tv * 1e9);
     int pr = push(&t->s[d], ts, e);
     if (pr < 0)
@@ -373,7 +373,15 @@ bool jm_replay_is_power(const jm_replay_trace *t)
 
 bool jm_replay_is_estimated(const jm_replay_trace *t)
 {
-    return t->estimated;
+    for (int d = 0; d < t->n; d++)
+        if (!t->s[d].estimated)
+            return false;
+    return t->n > 0;
+}
+
+bool jm_replay_domain_estimated(const jm_replay_trace *t, int d)
+{
+    return d >= 0 && d < t->n && t->s[d].estimated;
 }
 
 size_t jm_replay_count(const jm_replay_trace *t, int d)

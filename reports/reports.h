@@ -117,6 +117,11 @@ typedef struct jm_meter_result {
     char model[JM_R_TEXT_MAX];    /* estimate: model and parameters */
     int n_domains;
     char domains[JM_R_MAX_DOMAINS][JM_R_NAME_MAX];
+    /* the meter layer's domain rule: each domain's type, whether it is summed
+     * into the meter's energy, and why (summed, or left out) */
+    char domain_type[JM_R_MAX_DOMAINS][16];
+    bool domain_summed[JM_R_MAX_DOMAINS];
+    char domain_why[JM_R_MAX_DOMAINS][JM_R_NAME_MAX * 3];
     double idle_power_w[JM_R_MAX_DOMAINS];
     double resolution_j;
     unsigned update_period_ms, interval_ms;

@@ -197,6 +197,9 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
         if (!is_object(c, d, dp))
             break;
         str(c, d, dp, "name", true, m->domains[i], sizeof(m->domains[i]));
+        str(c, d, dp, "type", false, m->domain_type[i], sizeof(m->domain_type[i]));
+        m->domain_summed[i] = boolean(c, d, dp, "summed", false, false);
+        str(c, d, dp, "why", false, m->domain_why[i], sizeof(m->domain_why[i]));
         m->idle_power_w[i] = num(c, d, dp, "idle_power_w", false, NAN);
         i++;
     }

@@ -31,6 +31,9 @@ static cJSON *meter_json(const jm_meter_result *m) {
     for (int i = 0; i < m->n_domains && i < JM_R_MAX_DOMAINS; i++) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "name", m->domains[i]);
+        cJSON_AddStringToObject(d, "type", m->domain_type[i]);
+        cJSON_AddBoolToObject(d, "summed", m->domain_summed[i]);
+        cJSON_AddStringToObject(d, "why", m->domain_why[i]);
         cJSON_AddItemToObject(d, "idle_power_w", jm__json_num(m->idle_power_w[i]));
         cJSON_AddItemToArray(doms, d);
     }

@@ -47,6 +47,8 @@ Test(runner, energy_equals_scripted_power_times_duration, .timeout = 60)
     cr_assert_eq(jm_fake_meter_open(&m, &script), JM_M_OK);
     snprintf(m.info.domains[0], sizeof m.info.domains[0], "package-0");
     snprintf(m.info.domains[1], sizeof m.info.domains[1], "core-0");
+    m.info.roles[0].type = JM_DOMAIN_PACKAGE; /* as a RAPL meter types them */
+    m.info.roles[1].type = JM_DOMAIN_CORE;
     jm_results res;
     cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
     cr_expect(res.complete);
@@ -214,22 +216,3 @@ Test(runner, estimate_only_is_labelled, .timeout = 60)
     jm_config_free(&cfg);
 }
 
-Test(runner, primary_domains_avoid_double_counting)
-{
-    jm_meter_info info;
-    memset(&info, 0, sizeof info);
-    const char *names[] = {"package-0", "core-0", "uncore-0", "dram-0", "psys"};
-    info.n_domains = 5;
-    for (int i = 0; i < 5; i++)
-        snprintf(info.domains[i], sizeof info.domains[i], "%s", names[i]);
-    bool use[JM_METER_MAX_DOMAINS];
-    cr_expect_eq(jm_primary_domains(&info, use), 2);
-    cr_expect(use[0] && !use[1] && !use[2] && use[3] && !use[4]);
-    info.n_domains = 1;
-    snprintf(info.domains[0], sizeof info.domains[0], "psys");
-    cr_expect_eq(jm_primary_domains(&info, use), 1);
-    info.n_domains = 2;
-    snprintf(info.domains[0], sizeof info.domains[0], "gpu0");
-    snprintf(info.domains[1], sizeof info.domains[1], "gpu1");
-    cr_expect_eq(jm_primary_domains(&info, use), 2, "GPUs are summed");
-}

@@ -47,7 +47,8 @@ Test(cmd_meters, json_with_given_meters)
              "estimate:tdp_w=120",
              JM_SHARED_DATA_DIR);
     cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
-    cr_assert_not_null(strstr(out, "\"domains\":\t[\"package-0\", \"core-0\", \"package-10\"]"),
+    cr_assert_not_null(strstr(out, "\"domains\":\t[\"package-0\", \"core-0\", \"package-10\", "
+                              "\"package-0-mmio\"]"),
                        "%s", out);
     cr_assert_not_null(strstr(out, "\"kind\":\t\"estimated\""), "%s", out);
     cr_assert_not_null(strstr(out, "tdp_w=120"), "%s", out);

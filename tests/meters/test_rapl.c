@@ -56,8 +56,8 @@ Test(rapl, kepler_mmio_duplicate_and_hex_zone)
     cr_assert_eq(open_rapl(JM_SHARED_DATA_DIR "/powercap/kepler/sys/class/powercap", &m), JM_M_OK,
                  "%s / %s", err, m.reason);
     /* intel-rapl:a is zone 10 (hex) named package-10; intel-rapl-mmio:0 repeats package-0 */
-    static const char *const want[] = {"package-0", "core-0", "package-10"};
-    expect_domains(&m, want, 3);
+    static const char *const want[] = {"package-0", "core-0", "package-10", "package-0-mmio"};
+    expect_domains(&m, want, 4);
     jm_meter_close(&m);
 }
 
@@ -104,8 +104,16 @@ Test(rapl, flat_layout_with_hex_subzones_and_mmio_only_domain, .init = setup, .f
     cr_assert_eq(jm_mtmp_write(dir, "intel-rapl:zz/name", "bogus"), 0); /* not hex: ignored */
     jm_meter m;
     cr_assert_eq(open_rapl(dir, &m), JM_M_OK, "%s / %s", err, m.reason);
-    static const char *const want[] = {"package-0", "core-0", "package-1", "dram-1", "psys"};
-    expect_domains(&m, want, 5);
+    /* intel-rapl-mmio:0 repeats package-0: kept as a mirror, which the domain rule leaves out */
+    static const char *const want[] = {"package-0", "core-0", "package-1", "dram-1",
+                                       "package-0-mmio", "psys"};
+    expect_domains(&m, want, 6);
+    cr_assert(m.info.roles[4].mirror);
+    cr_assert_not(m.info.roles[5].mirror);
+    jm_domain_choice c;
+    cr_assert_eq(jm_meter_energy_domains(&m.info, &c), 3, "package-0 + package-1 + dram-1");
+    cr_assert(c.summed[0] && c.summed[2] && c.summed[3]);
+    cr_assert_not_null(strstr(c.why[4], "mirrors package-0"), "%s", c.why[4]);
     jm_meter_close(&m);
 }
 

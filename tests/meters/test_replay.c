@@ -143,7 +143,10 @@ Test(replay, joulemark_trace_csv_long_format, .init = setup, .fini = teardown)
     cr_assert_str_eq(jm_replay_domain_name(t, 1), "rapl:dram-0");
     cr_assert_str_eq(jm_replay_domain_name(t, 2), "estimate:cpu");
     cr_assert_not(jm_replay_is_power(t));
-    cr_assert(jm_replay_is_estimated(t));
+    /* one estimated series beside measured ones: the trace is not an estimate */
+    cr_assert_not(jm_replay_is_estimated(t));
+    cr_assert_not(jm_replay_domain_estimated(t, 0));
+    cr_assert(jm_replay_domain_estimated(t, 2));
     cr_assert_eq(jm_replay_count(t, 0), 3);
     cr_assert_eq(jm_replay_count(t, 1), 2);
     double e;
@@ -157,8 +160,35 @@ Test(replay, joulemark_trace_csv_long_format, .init = setup, .fini = teardown)
     jm_meter m;
     cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK);
     cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
-    cr_assert_eq(m.info.kind, JM_METER_ESTIMATED); /* a replayed estimate stays one */
+    /* measured: the estimate series is a side reading, not the meter's kind */
+    cr_assert_eq(m.info.kind, JM_METER_MEASURED);
     cr_assert_eq(m.info.quantity, JM_METER_ENERGY);
+    cr_assert_eq(m.info.roles[0].type, JM_DOMAIN_PACKAGE);
+    cr_assert_eq(m.info.roles[1].type, JM_DOMAIN_DRAM);
+    cr_assert(m.info.roles[2].estimated);
+    jm_domain_choice c;
+    cr_assert_eq(jm_meter_energy_domains(&m.info, &c), 2);
+    cr_assert(c.summed[0] && c.summed[1] && !c.summed[2], "%s", c.why[2]);
+    jm_meter_close(&m);
+}
+
+/* A trace.csv recorded from the estimate alone replays as an estimate. */
+Test(replay, estimate_only_trace_stays_estimated, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(jm_mtmp_write(dir, "e.csv",
+                               "t_s,t_ns,meter,domain,kind,energy_j,power_w,phase,label\n"
+                               "0.0,1000000000,estimate,cpu,estimated,0,,idle,\n"
+                               "1.0,2000000000,estimate,cpu,estimated,6,6,idle,\n"),
+                 0);
+    char spec_text[600];
+    snprintf(spec_text, sizeof spec_text, "replay:file=%s/e.csv", dir);
+    jm_meter_spec spec;
+    jm_meter m;
+    cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK);
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(m.info.kind, JM_METER_ESTIMATED);
+    jm_domain_choice c;
+    cr_assert_eq(jm_meter_energy_domains(&m.info, &c), 1, "%s", c.why[0]);
     jm_meter_close(&m);
 }
 
