@@ -189,16 +189,19 @@ int jm_cmd_run(int argc, char **argv)
     }
 
     jm_install_interrupt_handlers();
-    jm_run_options opt = {.quick = quick, .progress_tty = isatty(STDERR_FILENO), .log = stderr,
-                          .out_dir = out_dir};
+    jm_run_options opt = {.quick = quick, .progress_tty = isatty(STDERR_FILENO), .log = stderr};
     jm_results res;
     jm_results_init(&res);
     fprintf(stderr, "joulemark %s: %s -> %s (run rules: %s)\n", jm_version_string(),
             config_path, out_dir, cfg.rules.name);
     err[0] = '\0';
-    int rc = jm_runner_execute(&cfg, &opt, &res, err, sizeof err);
+    jm_run_session *session = NULL;
+    int rc = jm_runner_execute(&cfg, &opt, &res, &session, err, sizeof err);
     if (rc != JM_EXIT_OK)
         fprintf(stderr, "joulemark run: %s\n", err);
+    /* MLPerf logs and the meters' own logs: warnings only, like before */
+    jm_run_write_outputs(session, &res, out_dir, stderr);
+    jm_run_session_free(session);
 
     int exit_code = rc;
     bool measured = res.n_workloads > 0;

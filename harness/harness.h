@@ -140,12 +140,11 @@ int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, s
  * tree's configs/, then the installed share/joulemark/configs. */
 const char *jm_default_config_path(void);
 
-/* ---- the runner (runner.c, runner_energy.c, runner_trace.c) ---- */
+/* ---- the runner (runner.c and its parts run_*.c: run.h) ---- */
 typedef struct jm_run_options {
     bool quick;         /* results marked quick (durations already shortened) */
     bool progress_tty;  /* redraw progress lines in place */
     FILE *log;          /* progress lines (stderr by default); NULL = silent */
-    const char *out_dir; /* meters export their raw logs under out_dir/meters/ */
     /* Meters opened by the caller (tests' scripted meters, embedders): used
      * before the config's meters, owned and closed by the caller. */
     jm_meter *preopened;
@@ -156,13 +155,26 @@ typedef struct jm_run_options {
 extern volatile int jm_interrupted;
 void jm_install_interrupt_handlers(void);
 
-/* Runs cfg: system description, meters, idle baseline, per workload warm-up
- * and testing runs with the sampler, accuracy check; fills res (which the
- * caller then writes). Returns JM_EXIT_OK, JM_EXIT_SYSTEM (no meter, meter or
- * workload creation failed: err says why) or JM_EXIT_USAGE. An interrupted
- * run returns JM_EXIT_OK with res->complete false. */
-int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res, char *err,
-                      size_t err_len);
+/* What outlives a run for its outputs: the open meters, the stopped sampler,
+ * the scenario engine's records. */
+typedef struct jm_run_session jm_run_session;
+
+/* Runs cfg: system description, meters, idle baseline, per workload ranging
+ * and testing runs with the sampler, accuracy check, scenario runs; fills res
+ * (which the caller then writes). Writes no file. When session is not NULL
+ * it receives the run's session (free it with jm_run_session_free, after
+ * jm_run_write_outputs). Returns JM_EXIT_OK, JM_EXIT_SYSTEM (no meter, meter
+ * or workload creation failed: err says why) or JM_EXIT_USAGE. An
+ * interrupted run returns JM_EXIT_OK with res->complete false. */
+int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res,
+                      jm_run_session **session, char *err, size_t err_len);
+/* Writes what needs the session under out_dir: mlperf/<workload>/<Scenario>/
+ * (LoadGen logs, power and accuracy files of the scenario runs) and
+ * meters/<meter>/ (each meter's raw logs). Returns 0, or -1 when some could
+ * not be written (each named on log). */
+int jm_run_write_outputs(const jm_run_session *s, const jm_results *res, const char *out_dir,
+                         FILE *log);
+void jm_run_session_free(jm_run_session *s);
 
 /* ---- small shared helpers (util.c) ---- */
 /* Levenshtein distance, for "did you mean" suggestions. */
@@ -172,6 +184,8 @@ const char *jm_nearest(const char *word, const char *const *candidates);
 /* Current UTC time as "2026-11-27T14:46:24Z" and as a folder-safe stamp "20261127T144624Z". */
 void jm_utc_iso(char *buf, size_t len);
 void jm_utc_stamp(char *buf, size_t len);
+/* A progress line on log (flushed); nothing when log is NULL. */
+__attribute__((format(printf, 2, 3))) void jm_log(FILE *log, const char *fmt, ...);
 /* Removes a file or a directory tree (absent is success). Returns 0 or -1 (errno). */
 int jm_remove_tree(const char *path);
 

@@ -1,6 +1,7 @@
 /* util.c - small helpers of the harness: edit distance for "did you mean"
- * suggestions and UTC time stamps. */
+ * suggestions, UTC time stamps, progress lines and removing a tree. */
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +85,15 @@ int jm_remove_tree(const char *path)
     if (lstat(path, &st) != 0)
         return 0; /* nothing there */
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void jm_log(FILE *log, const char *fmt, ...)
+{
+    if (!log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(log, fmt, ap);
+    va_end(ap);
+    fflush(log);
 }

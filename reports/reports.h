@@ -51,6 +51,7 @@ typedef struct jm_domain_energy {
 
 typedef struct jm_run_result {
     int index;             /* 1-based */
+    int round;             /* 1-based round of interleaved runs; 0 = not interleaved */
     char phase[16];        /* "testing" | "ranging" | "warmup" */
     uint64_t t0_ns, t1_ns; /* CLOCK_MONOTONIC window */
     double duration_s;

@@ -30,11 +30,11 @@ static void parse_cfg(const char *text, jm_config *cfg)
 
 static int run_with(jm_config *cfg, jm_meter *meters, int n, jm_results *res)
 {
-    jm_run_options opt = {.quick = false, .log = NULL, .out_dir = NULL, .preopened = meters,
+    jm_run_options opt = {.quick = false, .log = NULL, .preopened = meters,
                           .n_preopened = n};
     jm_results_init(res);
     jm_interrupted = 0;
-    return jm_runner_execute(cfg, &opt, res, err, sizeof err);
+    return jm_runner_execute(cfg, &opt, res, NULL, err, sizeof err);
 }
 
 Test(runner, energy_equals_scripted_power_times_duration, .timeout = 60)
@@ -153,7 +153,7 @@ Test(runner, interrupt_marks_incomplete_and_keeps_runs, .timeout = 60)
     jm_interrupted = 0;
     pthread_t th;
     pthread_create(&th, NULL, interrupt_later, NULL);
-    int rc = jm_runner_execute(&cfg, &opt, &res, err, sizeof err);
+    int rc = jm_runner_execute(&cfg, &opt, &res, NULL, err, sizeof err);
     pthread_join(th, NULL);
     jm_interrupted = 0;
     cr_expect_eq(rc, JM_EXIT_OK);

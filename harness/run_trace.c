@@ -1,13 +1,10 @@
-/* runner_trace.c - copies the sampler's points and phase marks into the
+/* run_trace.c - copies the sampler's points and phase marks into the
  * result model's trace (one column per meter domain, points sorted by time),
  * so that reports/ can write trace.csv and plots without knowing meters/. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
-
-int jm_runner_build_trace(jm_results *res, jm_sampler *s, const jm_meter *active, int n_active,
-                          const int *active_to_result);
+#include "run_internal.h"
 
 /* Sampler labels "begin:testing:moe-layer:run2" / "end:..." become the
  * trace's phase labels "testing moe-layer run 2" / "end" (reports.h). */
