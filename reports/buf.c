@@ -111,8 +111,11 @@ cJSON *jm__stat_to_json(const jm_stat *s) {
     cJSON_AddItemToObject(o, "min", jm__json_num(s->min));
     cJSON_AddItemToObject(o, "max", jm__json_num(s->max));
     cJSON_AddItemToObject(o, "stddev", jm__json_num(s->stddev));
-    cJSON_AddItemToObject(o, "ci95_low", jm__json_num(s->ci95_low));
-    cJSON_AddItemToObject(o, "ci95_high", jm__json_num(s->ci95_high));
+    cJSON_AddStringToObject(o, "ci_method", jm_ci_method_name(s->ci_method));
+    cJSON_AddStringToObject(o, "scale", s->log_scale ? "log" : "linear");
+    cJSON_AddItemToObject(o, "ci_coverage", jm__json_num(s->ci_coverage));
+    cJSON_AddItemToObject(o, "ci_low", jm__json_num(s->ci_low));
+    cJSON_AddItemToObject(o, "ci_high", jm__json_num(s->ci_high));
     return o;
 }
 

@@ -42,21 +42,21 @@ void jm_compare_print(const jm_results *sets, const char *const *labels, int n, 
                 sets[i].joulemark_version, sets[i].run_rules[0] ? sets[i].run_rules : "?",
                 sets[i].quick ? ", QUICK" : "", sets[i].estimated ? warn : "",
                 sets[i].estimated ? ", ESTIMATED energy" : "", sets[i].estimated ? reset : "");
-    fprintf(out, "\n%-4s %-20s %12s %9s %-28s %10s %9s  %s\n", "set", "workload", "tokens/s",
-            "power W", "mJ/token median [95% CI]", "tokens/J", "vs [1]", "energy source");
+    fprintf(out, "\n%-4s %-20s %12s %9s %-46s %10s %9s  %s\n", "set", "workload", "tokens/s",
+            "power W", "mJ/token median [CI of the median]", "tokens/J", "vs [1]",
+            "energy source");
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < sets[i].n_workloads; k++) {
             const jm_workload_result *w = &sets[i].workloads[k];
             const jm_run_summary *s = &w->summary;
             bool est;
             const char *src = set_source(w, &est);
-            char a[32], b[32], c[32], d[32], e[32], f[32], g[32], mj[80], set[16];
-            snprintf(mj, sizeof(mj), "%s [%s, %s]",
+            char a[32], b[32], c[32], ci[96], f[32], g[32], mj[128], set[16];
+            snprintf(mj, sizeof(mj), "%s [%s]",
                      jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
-                     jm__fmt(d, sizeof(d), "%.4g", s->mj_per_token.ci95_low),
-                     jm__fmt(e, sizeof(e), "%.4g", s->mj_per_token.ci95_high));
+                     jm__fmt_ci(ci, sizeof(ci), &s->mj_per_token, "%.4g", ""));
             snprintf(set, sizeof(set), "[%d]", i + 1);
-            fprintf(out, "%-4s %-20s %12s %9s %-28s %10s %9s  %s%s%s%s\n", set, w->name,
+            fprintf(out, "%-4s %-20s %12s %9s %-46s %10s %9s  %s%s%s%s\n", set, w->name,
                     jm__fmt(a, sizeof(a), "%.1f", s->tokens_per_s.median),
                     jm__fmt(b, sizeof(b), "%.2f", s->avg_power_w.median), mj,
                     jm__fmt(f, sizeof(f), "%.2f", s->tokens_per_j.median),
@@ -68,12 +68,12 @@ void jm_compare_print(const jm_results *sets, const char *const *labels, int n, 
     for (int i = 0; i < n; i++)
         for (int k = 0; k < sets[i].n_comparisons; k++) {
             const jm_comparison *c = &sets[i].comparisons[k];
-            char m[32], lo[32], hi[32];
-            fprintf(out, "[%d] %s vs %s: energy per token ratio %sx (95%% CI %s-%sx, n=%d)%s%s%s\n",
+            char m[32], ci[96];
+            fprintf(out,
+                    "[%d] %s vs %s: energy per token ratio median %sx [%s, log scale; n=%d]%s%s%s\n",
                     i + 1, c->baseline, c->candidate,
-                    jm__fmt(m, sizeof(m), "%.2f", c->energy_per_token_ratio.median),
-                    jm__fmt(lo, sizeof(lo), "%.2f", c->energy_per_token_ratio.ci95_low),
-                    jm__fmt(hi, sizeof(hi), "%.2f", c->energy_per_token_ratio.ci95_high),
+                    jm__fmt(m, sizeof(m), "%.3g", c->energy_per_token_ratio.median),
+                    jm__fmt_ci(ci, sizeof(ci), &c->energy_per_token_ratio, "%.3g", "x"),
                     c->energy_per_token_ratio.n, c->estimated ? warn : "",
                     c->estimated ? " ESTIMATED" : "", c->estimated ? reset : "");
         }
@@ -122,7 +122,7 @@ int jm_compare_write_html(const jm_results *sets, const char *const *labels, int
     jm__buf_puts(&b, "</table>\n</section>\n<section id=\"workloads\">\n<h2>Workloads</h2>\n"
                      "<table id=\"compare-table\">\n<tr><th>set</th><th>workload</th>"
                      "<th>tokens/s</th><th>power (W)</th><th>mJ/token (median)</th>"
-                     "<th>95% CI low</th><th>95% CI high</th><th>tokens/J</th>"
+                     "<th>CI low</th><th>CI high</th><th>CI coverage, method</th><th>tokens/J</th>"
                      "<th>mJ/token vs set [1]</th><th>params</th><th>energy source</th></tr>\n");
     enum { MAX_BARS = 128 };
     jm__bar bars[MAX_BARS];
@@ -143,8 +143,11 @@ int jm_compare_write_html(const jm_results *sets, const char *const *labels, int
             SUM_TD("%.1f", tokens_per_s, median);
             SUM_TD("%.2f", avg_power_w, median);
             SUM_TD("%.4g", mj_per_token, median);
-            SUM_TD("%.4g", mj_per_token, ci95_low);
-            SUM_TD("%.4g", mj_per_token, ci95_high);
+            SUM_TD("%.4g", mj_per_token, ci_low);
+            SUM_TD("%.4g", mj_per_token, ci_high);
+            snprintf(key, sizeof(key), "sets[%d].workloads[%d].summary.mj_per_token.ci_coverage", i,
+                     k);
+            jm__html_ci_td(&b, &w->summary.mj_per_token, key);
             SUM_TD("%.4g", tokens_per_j, median);
 #undef SUM_TD
             jm__html_num_td(&b, "%.3g", vs_first(sets, w), NULL);

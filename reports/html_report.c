@@ -38,9 +38,10 @@ void jm__html_head(jm__buf *b, const char *title) {
 
 void jm__html_tail(jm__buf *b) {
     jm__buf_puts(b, "<p class=\"meta\">Written by joulemark. Energy per token = energy over the "
-                    "run / tokens; tokens per joule = tokens/s per W. 95% CI of the median: "
-                    "order statistics for n &gt;= 6, t-interval of the mean for n &lt; 6 "
-                    "(docs/results.md).</p>\n</body>\n</html>\n");
+                    "run / tokens; tokens per joule = tokens/s per W. Interval of the median: the "
+                    "order-statistic interval with the coverage it achieves (95% or more from 6 "
+                    "runs; [min, max] below, e.g. 93.75% for 5 runs); ratios on a log scale, "
+                    "paired within a round (docs/results.md).</p>\n</body>\n</html>\n");
 }
 
 void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key) {
@@ -55,6 +56,25 @@ void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key) {
             jm__buf_puts(b, "\" data-value=\"null\"");
     }
     jm__buf_printf(b, ">%s</td>", jm__fmt(txt, sizeof(txt), fmt, v));
+}
+
+void jm__html_ci_td(jm__buf *b, const jm_stat *s, const char *key) {
+    char cov[16];
+    jm__buf_puts(b, "<td class=\"ci\"");
+    if (key) {
+        jm__buf_puts(b, " data-key=\"");
+        jm__buf_xml(b, key);
+        if (isfinite(s->ci_coverage))
+            jm__buf_printf(b, "\" data-value=\"%.17g\"", s->ci_coverage);
+        else
+            jm__buf_puts(b, "\" data-value=\"null\"");
+    }
+    if (s->ci_method == JM_CI_NONE)
+        jm__buf_printf(b, ">no CI (n = %d)</td>", s->n);
+    else
+        jm__buf_printf(b, ">%s%% %s%s (n = %d)</td>",
+                       jm__fmt_coverage(cov, sizeof(cov), s->ci_coverage),
+                       jm_ci_method_name(s->ci_method), s->log_scale ? ", log scale" : "", s->n);
 }
 
 static void text_td(jm__buf *b, const char *s) {
@@ -105,7 +125,8 @@ static void section_summary(jm__buf *b, const jm_results *r) {
     jm__buf_puts(
         b, "<section id=\"summary\">\n<h2>Summary</h2>\n<table id=\"summary-table\">\n"
            "<tr><th>workload</th><th>valid / testing runs</th><th>tokens/s</th><th>power (W)</th>"
-           "<th>mJ/token (median)</th><th>95% CI low</th><th>95% CI high</th>"
+           "<th>mJ/token (median)</th><th>CI low</th><th>CI high</th>"
+           "<th>CI coverage, method</th>"
            "<th>tokens/J</th><th>mJ/token above idle</th><th>params</th>"
            "<th>active params</th><th>FLOP/token</th><th>energy source</th>"
            "<th>kind</th></tr>\n");
@@ -126,10 +147,12 @@ static void section_summary(jm__buf *b, const jm_results *r) {
         jm__html_num_td(b, "%.2f", w->summary.avg_power_w.median, key);
         stat_key(key, sizeof(key), i, "mj_per_token", "median");
         jm__html_num_td(b, "%.4g", w->summary.mj_per_token.median, key);
-        stat_key(key, sizeof(key), i, "mj_per_token", "ci95_low");
-        jm__html_num_td(b, "%.4g", w->summary.mj_per_token.ci95_low, key);
-        stat_key(key, sizeof(key), i, "mj_per_token", "ci95_high");
-        jm__html_num_td(b, "%.4g", w->summary.mj_per_token.ci95_high, key);
+        stat_key(key, sizeof(key), i, "mj_per_token", "ci_low");
+        jm__html_num_td(b, "%.4g", w->summary.mj_per_token.ci_low, key);
+        stat_key(key, sizeof(key), i, "mj_per_token", "ci_high");
+        jm__html_num_td(b, "%.4g", w->summary.mj_per_token.ci_high, key);
+        stat_key(key, sizeof(key), i, "mj_per_token", "ci_coverage");
+        jm__html_ci_td(b, &w->summary.mj_per_token, key);
         stat_key(key, sizeof(key), i, "tokens_per_j", "median");
         jm__html_num_td(b, "%.4g", w->summary.tokens_per_j.median, key);
         stat_key(key, sizeof(key), i, "mj_per_token_above_idle", "median");
@@ -161,7 +184,7 @@ static void section_comparisons(jm__buf *b, const jm_results *r) {
         const jm_workload_result *wb = jm__find_workload(r, c->baseline);
         const jm_workload_result *wc = jm__find_workload(r, c->candidate);
         const jm_stat *s = &c->energy_per_token_ratio;
-        char m[32], lo[32], hi[32];
+        char m[32], ci_text[96];
         jm__buf_printf(b,
                        "<div class=\"comparison\" id=\"comparison-%d\">\n<p><span "
                        "class=\"ratio-big\"",
@@ -173,13 +196,13 @@ static void section_comparisons(jm__buf *b, const jm_results *r) {
             jm__buf_printf(b, "\" data-value=\"%.17g\"", s->median);
         else
             jm__buf_puts(b, "\" data-value=\"null\"");
-        jm__buf_printf(b, ">%s&#215;</span> ", jm__fmt(m, sizeof(m), "%.2f", s->median));
+        jm__buf_printf(b, ">%s&#215;</span> ", jm__fmt(m, sizeof(m), "%.3g", s->median));
         jm__buf_xml(b, c->baseline);
         jm__buf_puts(b, " uses this many times the energy per token of ");
         jm__buf_xml(b, c->candidate);
-        jm__buf_printf(b, " (95%% CI %s to %s, %d paired runs)%s.</p>\n",
-                       jm__fmt(lo, sizeof(lo), "%.2f", s->ci95_low),
-                       jm__fmt(hi, sizeof(hi), "%.2f", s->ci95_high), s->n,
+        jm__buf_puts(b, " (median [");
+        jm__buf_xml(b, jm__fmt_ci(ci_text, sizeof(ci_text), s, "%.3g", "x"));
+        jm__buf_printf(b, ", log scale], %d paired runs)%s.</p>\n", s->n,
                        c->estimated ? " <span class=\"kind-estimated\">ESTIMATED</span>" : "");
         jm__buf_printf(b, "<table class=\"comparison-table\">\n<tr><th></th><th>");
         jm__buf_xml(b, c->baseline);

@@ -1,6 +1,7 @@
 /* print_summary.c - the terminal summary table: per workload throughput,
- * power, mJ/token with its 95% CI, tokens/J and the energy source, then the
- * comparison ratios with their CIs. Estimated figures are flagged loudly. */
+ * power, mJ/token with the interval of its median (coverage and method
+ * stated), tokens/J and the energy source, then the comparison ratios with
+ * their intervals. Estimated figures are flagged loudly. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,20 +26,18 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
     if (!r->complete)
         fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
                 r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted", reset);
-    fprintf(out, "\n%-28s %7s %12s %9s %-30s %11s  %s\n", "workload", "valid", "tokens/s",
-            "power W", "mJ/token median [95% CI]", "tokens/J", "energy source");
+    fprintf(out, "\n%-28s %7s %12s %9s %-46s %11s  %s\n", "workload", "valid", "tokens/s",
+            "power W", "mJ/token median [CI of the median]", "tokens/J", "energy source");
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
         const jm_run_summary *s = &w->summary;
-        char a[32], b[32], c[32], d[32], e[32], f[32], runs[16], mj[64];
+        char a[32], b[32], c[32], f[32], runs[16], ci[96], mj[128];
         int testing = 0;
         for (int k = 0; k < w->n_runs; k++)
             testing += w->runs[k].phase[0] == '\0' || strcmp(w->runs[k].phase, "testing") == 0;
         snprintf(runs, sizeof(runs), "%d/%d", s->valid_runs, testing);
-        snprintf(mj, sizeof(mj), "%s [%s, %s]",
-                 jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
-                 jm__fmt(d, sizeof(d), "%.4g", s->mj_per_token.ci95_low),
-                 jm__fmt(e, sizeof(e), "%.4g", s->mj_per_token.ci95_high));
+        snprintf(mj, sizeof(mj), "%s [%s]", jm__fmt(c, sizeof(c), "%.4g", s->mj_per_token.median),
+                 jm__fmt_ci(ci, sizeof(ci), &s->mj_per_token, "%.4g", ""));
         const char *src = "";
         bool est = false;
         for (int k = 0; k < w->n_runs; k++) {
@@ -46,9 +45,9 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
             if (!src[0] && jm__run_counts(&w->runs[k]))
                 src = w->runs[k].energy_source;
         }
-        char label[JM_R_NAME_MAX + 32];
-        fprintf(out, "%-28s %7s %12s %9s %-30s %11s  %s%s%s%s\n",
-                jm__workload_label(w, label, sizeof label), runs,
+        char label_buf[JM_R_NAME_MAX + 32];
+        const char *label = jm__workload_label(w, label_buf, sizeof label_buf);
+        fprintf(out, "%-28s %7s %12s %9s %-46s %11s  %s%s%s%s\n", label, runs,
                 jm__fmt(a, sizeof(a), "%.1f", s->tokens_per_s.median),
                 jm__fmt(b, sizeof(b), "%.2f", s->avg_power_w.median), mj,
                 jm__fmt(f, sizeof(f), "%.2f", s->tokens_per_j.median), src[0] ? src : "none",
@@ -64,13 +63,12 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
     for (int i = 0; i < r->n_comparisons; i++) {
         const jm_comparison *c = &r->comparisons[i];
         const jm_stat *s = &c->energy_per_token_ratio;
-        char m[32], lo[32], hi[32], pr[32], fr[32];
+        char m[32], ci[96], pr[32], fr[32];
         fprintf(out,
-                "%s%s vs %s: energy per token ratio %sx%s (95%% CI %s-%sx, %d paired runs; "
-                "> 1 means %s is cheaper); params ratio %s, FLOP/token ratio %s; source %s%s%s%s\n",
-                bold, c->baseline, c->candidate, jm__fmt(m, sizeof(m), "%.2f", s->median), reset,
-                jm__fmt(lo, sizeof(lo), "%.2f", s->ci95_low),
-                jm__fmt(hi, sizeof(hi), "%.2f", s->ci95_high), s->n, c->candidate,
+                "%s%s vs %s: energy per token ratio median %sx%s [%s, log scale; %d paired runs; "
+                "> 1 means %s is cheaper]; params ratio %s, FLOP/token ratio %s; source %s%s%s%s\n",
+                bold, c->baseline, c->candidate, jm__fmt(m, sizeof(m), "%.3g", s->median), reset,
+                jm__fmt_ci(ci, sizeof(ci), s, "%.3g", "x"), s->n, c->candidate,
                 jm__fmt(pr, sizeof(pr), "%.3g", c->params_ratio),
                 jm__fmt(fr, sizeof(fr), "%.3g", c->flops_ratio),
                 c->energy_source[0] ? c->energy_source : "none", c->estimated ? warn : "",

@@ -29,12 +29,26 @@ enum { JM_R_OK = 0, JM_R_EINVAL = -1, JM_R_EIO = -2, JM_R_ENOMEM = -3, JM_R_EPAR
 #define JM_R_TEXT_MAX 512
 #define JM_R_MAX_DOMAINS 32
 
-/* Summary statistic of one quantity over the repeated runs. ci95 is the 95%
- * confidence interval of the median (distribution-free order statistics for
- * n >= 6, t-interval of the mean otherwise; see docs/results.md). */
+/* Coverage the interval of a median aims at; an interval states the coverage
+ * it achieves, which is lower when the runs are too few (docs/results.md). */
+#define JM_CI_TARGET_COVERAGE 0.95
+
+typedef enum jm_ci_method {
+    JM_CI_NONE = 0,        /* no interval (fewer than 2 values) */
+    JM_CI_ORDER_STATISTIC, /* [x(k), x(n-k+1)], exact binomial coverage */
+} jm_ci_method;
+
+/* Summary statistic of one quantity over the repeated runs. [ci_low, ci_high]
+ * is an interval of the median computed by ci_method, with achieved coverage
+ * ci_coverage (0..1; NaN with JM_CI_NONE). log_scale: the median and its
+ * interval were computed on ln(value) (ratios; every value > 0). mean, stddev,
+ * min and max are those of the values themselves. */
 typedef struct jm_stat {
     int n;
-    double median, mean, min, max, stddev, ci95_low, ci95_high;
+    double median, mean, min, max, stddev;
+    double ci_low, ci_high, ci_coverage;
+    jm_ci_method ci_method;
+    bool log_scale;
 } jm_stat;
 
 /* Energy of one meter domain over one run. */
@@ -210,7 +224,22 @@ void jm_results_summarize(jm_results *r);
  * mJ/token over paired runs with a CI. Returns JM_R_EINVAL if a name is unknown. */
 int jm_results_compare(jm_results *r, const char *baseline, const char *candidate, char *err,
                        size_t err_len);
+/* One run's value with the round it ran in (the unit of pairing). */
+typedef struct jm_round_value {
+    int round;
+    double value;
+} jm_round_value;
+/* Ratios b / c of the values of the same round, in b's order, into ratios
+ * (room for nb); returns how many. A round without a partner on the other
+ * side, or whose values are not both finite and > 0, drops that pair only. */
+int jm_pair_ratios(const jm_round_value *b, int nb, const jm_round_value *c, int nc,
+                   double *ratios);
+/* Statistic of the finite values among values[0..n) (n = how many). */
 void jm_stat_compute(const double *values, int n, jm_stat *out);
+/* The same for ratios, on a log scale: only finite values > 0 count. */
+void jm_stat_compute_ratio(const double *ratios, int n, jm_stat *out);
+/* "order-statistic" or "none": the name stored in results.json. */
+const char *jm_ci_method_name(jm_ci_method m);
 
 /* Trace building: append a column / a zeroed point / a mark (NULL when out of
  * memory). Arrays grow by doubling with an implicit capacity: build a trace

@@ -34,7 +34,8 @@ int jm__buf_write(const jm__buf *b, const char *path, char *err, size_t err_len)
 char *jm__json_print(const cJSON *j, bool formatted);
 /* cJSON number or null when not finite (JSON has no NaN). */
 cJSON *jm__json_num(double v);
-/* Adds a jm_stat as an object {n, median, mean, min, max, stddev, ci95_low, ci95_high}. */
+/* A jm_stat as an object {n, median, mean, min, max, stddev, ci_method, scale,
+ * ci_coverage, ci_low, ci_high}. */
 cJSON *jm__stat_to_json(const jm_stat *s);
 /* Formats v with fmt, or "n/a" when not finite, into buf. */
 const char *jm__fmt(char *buf, size_t len, const char *fmt, double v);
@@ -47,8 +48,19 @@ const char *jm__trace_label_at(const jm_trace *t, uint64_t t_ns);
 /* Appends a zeroed comparison (NULL when out of memory). */
 jm_comparison *jm__results_add_comparison(jm_results *r);
 
-/* Rank k of the order-statistic 95% CI of the median for n values (0 when n < 6). */
+/* Rank k of the order-statistic interval [x(k), x(n-k+1)] of the median of
+ * n values: the largest with coverage >= JM_CI_TARGET_COVERAGE, else 1 (for
+ * n >= 2); 0 when n < 2. */
 int jm__median_ci_rank(int n);
+/* Exact coverage 1 - 2 P(B <= k-1), B ~ Bin(n, 1/2), of [x(k), x(n-k+1)]. */
+double jm__median_ci_coverage(int n, int k);
+/* "93.75% order-statistic CI 17.9-21.6x" (numbers with num_fmt, then unit),
+ * or "no CI (n = 1)"; the coverage is truncated, never rounded up. */
+const char *jm__fmt_ci(char *buf, size_t len, const jm_stat *s, const char *num_fmt,
+                       const char *unit);
+/* Coverage as a percentage truncated to 2 decimals without trailing zeros
+ * ("93.75", "75", "96.87"), or "n/a". */
+const char *jm__fmt_coverage(char *buf, size_t len, double coverage);
 /* True when the run counts in summaries: valid and of the testing phase. */
 bool jm__run_counts(const jm_run_result *run);
 /* Workload by name, or NULL. */
@@ -69,10 +81,10 @@ int jm__write_html(const jm_results *r, const char *path, char *err, size_t err_
 int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_len);
 
 /* ---- SVG charts (svg_charts.c), appended to an HTML body ---- */
-/* One bar of a bar chart: median with a 95% CI whisker. data_key is the JSON
+/* One bar of a bar chart: median with a whisker for the interval of the median. data_key is the JSON
  * path of the statistic in results.json ("workloads[0].summary.mj_per_token"):
  * the bar carries data-key="<data_key>.median" and data-value, the whisker
- * caps ".ci95_low" / ".ci95_high", so tests can check them against the JSON. */
+ * caps ".ci_low" / ".ci_high", so tests can check them against the JSON. */
 typedef struct jm__bar {
     const char *label;
     const jm_stat *stat;
@@ -91,6 +103,9 @@ double jm__nice_ceil(double v);
 /* ---- HTML pieces shared by the report and the comparison page ---- */
 void jm__html_head(jm__buf *b, const char *title);
 void jm__html_tail(jm__buf *b);
+/* <td> stating the interval's coverage and method ("93.75% order-statistic
+ * (n = 5)"), with the exact coverage and its JSON path (key, or NULL). */
+void jm__html_ci_td(jm__buf *b, const jm_stat *s, const char *key);
 /* <td> holding a number shown with fmt, its exact value and JSON path. */
 void jm__html_num_td(jm__buf *b, const char *fmt, double v, const char *key);
 

@@ -158,6 +158,42 @@ static bool is_object(rd *c, const cJSON *j, const char *path) {
     return true;
 }
 
+/* ci_method and scale of a statistic, and the interval's consistency with
+ * them: an order-statistic interval has a coverage in (0, 1] and holds its
+ * median; on a log scale every bound is positive. */
+static void read_ci_method(rd *c, const cJSON *j, const char *path, jm_stat *s) {
+    char method[32] = "", scale[16] = "";
+    str(c, j, path, "ci_method", true, method, sizeof(method));
+    str(c, j, path, "scale", true, scale, sizeof(scale));
+    if (c->rc)
+        return;
+    char p[300];
+    pathf(p, sizeof(p), "%s.ci_method", path);
+    if (strcmp(method, jm_ci_method_name(JM_CI_ORDER_STATISTIC)) == 0)
+        s->ci_method = JM_CI_ORDER_STATISTIC;
+    else if (strcmp(method, jm_ci_method_name(JM_CI_NONE)) == 0)
+        s->ci_method = JM_CI_NONE;
+    else
+        fail(c, p, "found '%s', expected \"order-statistic\" or \"none\"", method);
+    pathf(p, sizeof(p), "%s.scale", path);
+    if (strcmp(scale, "log") == 0)
+        s->log_scale = true;
+    else if (strcmp(scale, "linear") != 0)
+        fail(c, p, "found '%s', expected \"linear\" or \"log\"", scale);
+    if (c->rc || s->ci_method != JM_CI_ORDER_STATISTIC)
+        return;
+    if (!(s->ci_coverage > 0 && s->ci_coverage <= 1)) {
+        pathf(p, sizeof(p), "%s.ci_coverage", path);
+        fail(c, p, "found %g, expected a coverage in (0, 1]", s->ci_coverage);
+    } else if (!(s->ci_low <= s->median && s->median <= s->ci_high)) {
+        fail(c, path, "interval [%g, %g] does not hold its median %g", s->ci_low, s->ci_high,
+             s->median);
+    } else if (s->log_scale && !(s->ci_low > 0)) {
+        pathf(p, sizeof(p), "%s.ci_low", path);
+        fail(c, p, "found %g, expected a positive bound (scale \"log\")", s->ci_low);
+    }
+}
+
 static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, jm_stat *s) {
     char path[256];
     const cJSON *j = item(c, o, base, key, false, path, sizeof(path));
@@ -172,8 +208,10 @@ static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, 
     s->min = num(c, j, path, "min", false, NAN);
     s->max = num(c, j, path, "max", false, NAN);
     s->stddev = num(c, j, path, "stddev", false, NAN);
-    s->ci95_low = num(c, j, path, "ci95_low", true, NAN);
-    s->ci95_high = num(c, j, path, "ci95_high", true, NAN);
+    s->ci_low = num(c, j, path, "ci_low", true, NAN);
+    s->ci_high = num(c, j, path, "ci_high", true, NAN);
+    s->ci_coverage = num(c, j, path, "ci_coverage", true, NAN);
+    read_ci_method(c, j, path, s);
 }
 
 static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m) {

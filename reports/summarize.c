@@ -95,31 +95,58 @@ static double safe_div(double a, double b) {
     return b != 0.0 ? a / b : NAN;
 }
 
-/* Paired ratio baseline / candidate of the field at `off` over the i-th counted runs. */
-static void paired_ratio(const jm_workload_result *b, const jm_workload_result *c, size_t off,
-                         jm_stat *out) {
-    int nb = b->n_runs, nc = c->n_runs;
-    double *ratios = malloc(((size_t)(nb < nc ? nb : nc) + 1) * sizeof(*ratios));
+int jm_pair_ratios(const jm_round_value *b, int nb, const jm_round_value *c, int nc,
+                   double *ratios) {
     int n = 0;
-    if (ratios) {
-        int ib = 0, ic = 0;
-        for (;;) {
-            while (ib < nb && !jm__run_counts(&b->runs[ib]))
-                ib++;
-            while (ic < nc && !jm__run_counts(&c->runs[ic]))
-                ic++;
-            if (ib >= nb || ic >= nc)
-                break;
-            double vb = *(const double *)((const char *)&b->runs[ib] + off);
-            double vc = *(const double *)((const char *)&c->runs[ic] + off);
+    for (int i = 0; i < nb; i++) {
+        bool seen = false; /* a round holds one run of each side: pair its first only */
+        for (int k = 0; k < i && !seen; k++)
+            seen = b[k].round == b[i].round;
+        if (seen)
+            continue;
+        for (int k = 0; k < nc; k++) {
+            if (c[k].round != b[i].round)
+                continue;
+            double vb = b[i].value, vc = c[k].value;
             if (vb > 0 && vc > 0 && isfinite(vb) && isfinite(vc))
                 ratios[n++] = vb / vc;
-            ib++;
-            ic++;
+            break;
         }
     }
-    jm_stat_compute(ratios, n, out);
+    return n;
+}
+
+/* Round of a run, the unit of pairing. The runs of one workload all run
+ * before the next workload's, so the repetition index is the round: run k of
+ * the baseline is paired with run k of the candidate, and an invalid run drops
+ * its own pair only. */
+static int run_round(const jm_run_result *run) {
+    return run->index;
+}
+
+/* (round, field at `off`) of each counted run of w; returns how many. */
+static int round_values(const jm_workload_result *w, size_t off, jm_round_value *out) {
+    int n = 0;
+    for (int i = 0; i < w->n_runs; i++)
+        if (jm__run_counts(&w->runs[i]))
+            out[n++] = (jm_round_value){run_round(&w->runs[i]),
+                                        *(const double *)((const char *)&w->runs[i] + off)};
+    return n;
+}
+
+/* Paired ratio baseline / candidate of the field at `off`, on a log scale. */
+static void paired_ratio(const jm_workload_result *b, const jm_workload_result *c, size_t off,
+                         jm_stat *out) {
+    jm_round_value *vb = malloc(((size_t)b->n_runs + 1) * sizeof(*vb));
+    jm_round_value *vc = malloc(((size_t)c->n_runs + 1) * sizeof(*vc));
+    double *ratios = malloc(((size_t)b->n_runs + 1) * sizeof(*ratios));
+    int n = 0;
+    if (vb && vc && ratios)
+        n = jm_pair_ratios(vb, round_values(b, off, vb), vc, round_values(c, off, vc), ratios);
+    jm_stat_compute_ratio(ratios, n, out);
     free(ratios);
+    free(vc);
+    free(vb);
 }
 
 int jm_results_compare(jm_results *r, const char *baseline, const char *candidate, char *err,

@@ -1,5 +1,5 @@
-/* summary_csv.c - summary.csv: one row per workload (median and 95% CI of
- * each figure, units in the column names, energy source and kind), then one
+/* summary_csv.c - summary.csv: one row per workload (median, interval of the
+ * median and its coverage for each figure, the interval's method, units in the column names, energy source and kind), then one
  * row per comparison, for spreadsheets. Layout in docs/results.md. */
 #include <math.h>
 #include <stdio.h>
@@ -14,23 +14,22 @@ static void put_num(jm__buf *b, double v) {
 
 static void put_stat(jm__buf *b, const jm_stat *s) {
     put_num(b, s->median);
-    put_num(b, s->ci95_low);
-    put_num(b, s->ci95_high);
+    put_num(b, s->ci_low);
+    put_num(b, s->ci_high);
+    put_num(b, s->ci_coverage);
 }
 
 int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len) {
     jm__buf b;
     jm__buf_init(&b);
-    jm__buf_puts(&b, "row,name,candidate,params,active_params,flops_per_token,valid_runs,"
-                     "tokens_per_s_median,tokens_per_s_ci95_low,tokens_per_s_ci95_high,"
-                     "avg_power_w_median,avg_power_w_ci95_low,avg_power_w_ci95_high,"
-                     "mj_per_token_median,mj_per_token_ci95_low,mj_per_token_ci95_high,"
-                     "tokens_per_j_median,tokens_per_j_ci95_low,tokens_per_j_ci95_high,"
-                     "mj_per_token_above_idle_median,mj_per_token_above_idle_ci95_low,"
-                     "mj_per_token_above_idle_ci95_high,"
-                     "energy_per_token_ratio_median,energy_per_token_ratio_ci95_low,"
-                     "energy_per_token_ratio_ci95_high,params_ratio,flops_ratio,"
-                     "energy_source,energy_kind\n");
+    jm__buf_puts(&b, "row,name,candidate,params,active_params,flops_per_token,valid_runs");
+    static const char *const stats[] = {"tokens_per_s", "avg_power_w", "mj_per_token",
+                                        "tokens_per_j", "mj_per_token_above_idle",
+                                        "energy_per_token_ratio"};
+    for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+        jm__buf_printf(&b, ",%s_median,%s_ci_low,%s_ci_high,%s_ci_coverage", stats[i], stats[i],
+                       stats[i], stats[i]);
+    jm__buf_puts(&b, ",ci_method,params_ratio,flops_ratio,energy_source,energy_kind\n");
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
         const char *src = "";
@@ -51,7 +50,7 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
         put_stat(&b, &w->summary.mj_per_token);
         put_stat(&b, &w->summary.tokens_per_j);
         put_stat(&b, &w->summary.mj_per_token_above_idle);
-        jm__buf_puts(&b, ",,,,,,");
+        jm__buf_printf(&b, ",,,,,%s,,,", jm_ci_method_name(w->summary.mj_per_token.ci_method));
         jm__buf_csv(&b, src);
         jm__buf_printf(&b, ",%s\n", est ? "estimated" : "measured");
     }
@@ -61,8 +60,10 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
         jm__buf_csv(&b, c->baseline);
         jm__buf_puts(&b, ",");
         jm__buf_csv(&b, c->candidate);
-        jm__buf_printf(&b, ",,,,%d,,,,,,,,,,,,,,,", c->energy_per_token_ratio.n);
+        jm__buf_printf(&b, ",,,,%d,,,,,,,,,,,,,,,,,,,,", c->energy_per_token_ratio.n);
         put_stat(&b, &c->energy_per_token_ratio);
+        jm__buf_printf(&b, ",%s%s", jm_ci_method_name(c->energy_per_token_ratio.ci_method),
+                       c->energy_per_token_ratio.log_scale ? " (log scale)" : "");
         put_num(&b, c->params_ratio);
         put_num(&b, c->flops_ratio);
         jm__buf_puts(&b, ",");

@@ -1,5 +1,5 @@
 /* svg_charts.c - the inline SVG charts of the HTML report, drawn as text:
- * horizontal bars with 95% CI whiskers, and power over time per meter domain
+ * horizontal bars with whiskers for the interval of the median, and power over time per meter domain
  * with the benchmark phases shaded. Every figure drawn also carries its exact
  * value (data-value) and its results.json path (data-key) for tests. */
 #include <math.h>
@@ -53,8 +53,8 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
         const jm_stat *s = bars[i].stat;
         if (isfinite(s->median) && s->median > vmax)
             vmax = s->median;
-        if (isfinite(s->ci95_high) && s->ci95_high > vmax)
-            vmax = s->ci95_high;
+        if (isfinite(s->ci_high) && s->ci_high > vmax)
+            vmax = s->ci_high;
     }
     double xstep, xmax = nice_axis(vmax, &xstep);
     double plot_w = W - left - right;
@@ -68,7 +68,7 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
     jm__buf_xml(b, title);
     jm__buf_puts(b, " (");
     jm__buf_xml(b, unit);
-    jm__buf_puts(b, ", median with 95% CI)</text>\n");
+    jm__buf_puts(b, ", median with the interval of the median)</text>\n");
     /* axis and ticks */
     double y_axis = top + row * (n > 0 ? n : 1);
     jm__buf_printf(b,
@@ -107,11 +107,14 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
                        bars[i].estimated ? " estimated" : "", left, y, wbar > 0 ? wbar : 0, h,
                        color, bars[i].estimated ? " fill-opacity=\"0.45\"" : "");
         num_attr(b, bars[i].data_key, ".median", s->median);
-        jm__buf_printf(b, "><title>median %.6g %s (n = %d)</title></rect>\n", s->median, unit,
-                       s->n);
-        if (isfinite(s->ci95_low) && isfinite(s->ci95_high)) {
-            double x0 = left + plot_w * s->ci95_low / xmax;
-            double x1 = left + plot_w * s->ci95_high / xmax;
+        char ci[96];
+        jm__buf_printf(b, "><title>median %.6g %s (n = %d", s->median, unit, s->n);
+        jm__buf_puts(b, "; ");
+        jm__buf_xml(b, jm__fmt_ci(ci, sizeof(ci), s, "%.4g", ""));
+        jm__buf_puts(b, ")</title></rect>\n");
+        if (isfinite(s->ci_low) && isfinite(s->ci_high)) {
+            double x0 = left + plot_w * s->ci_low / xmax;
+            double x1 = left + plot_w * s->ci_high / xmax;
             double yc = y + h / 2;
             jm__buf_printf(b,
                            "<line class=\"whisker\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
@@ -121,19 +124,19 @@ void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *uni
                            "<line class=\"whisker-cap\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
                            "y2=\"%.1f\" stroke=\"#000\" stroke-width=\"1.5\"",
                            x0, y + 3, x0, y + h - 3);
-            num_attr(b, bars[i].data_key, ".ci95_low", s->ci95_low);
+            num_attr(b, bars[i].data_key, ".ci_low", s->ci_low);
             jm__buf_puts(b, "/>\n");
             jm__buf_printf(b,
                            "<line class=\"whisker-cap\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
                            "y2=\"%.1f\" stroke=\"#000\" stroke-width=\"1.5\"",
                            x1, y + 3, x1, y + h - 3);
-            num_attr(b, bars[i].data_key, ".ci95_high", s->ci95_high);
+            num_attr(b, bars[i].data_key, ".ci_high", s->ci_high);
             jm__buf_puts(b, "/>\n");
         }
         char v[32];
         double xl = left + (wbar > 0 ? wbar : 0) + 6;
-        if (isfinite(s->ci95_high))
-            xl = fmax(xl, left + plot_w * s->ci95_high / xmax + 6);
+        if (isfinite(s->ci_high))
+            xl = fmax(xl, left + plot_w * s->ci_high / xmax + 6);
         jm__buf_printf(b, "<text class=\"bar-value\" x=\"%.1f\" y=\"%.1f\">%s</text>\n</g>\n", xl,
                        y + h / 2 + 4, jm__fmt(v, sizeof(v), "%.4g", s->median));
     }

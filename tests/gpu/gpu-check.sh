@@ -66,7 +66,8 @@ for w in r["workloads"]:
 for c in r.get("comparisons", []):
     q = c.get("energy_per_token_ratio", {})
     print(f'{c["baseline"]} / {c["candidate"]}: energy per token ratio {q.get("median")} '
-          f'(95% CI {q.get("ci95_low")} .. {q.get("ci95_high")}), source {c.get("energy_source")}')
+          f'({q.get("ci_coverage")} {q.get("ci_method")} CI {q.get("ci_low")} .. {q.get("ci_high")}, '
+          f'{q.get("scale")} scale), source {c.get("energy_source")}')
 PY
 }
 

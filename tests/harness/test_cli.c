@@ -164,8 +164,8 @@ Test(cli, run_tiny_config_on_estimate)
     cJSON *ratio = cJSON_GetObjectItem(cmp, "energy_per_token_ratio");
     double med = cJSON_GetObjectItem(ratio, "median")->valuedouble;
     cr_expect_gt(med, 0);
-    cr_expect_leq(cJSON_GetObjectItem(ratio, "ci95_low")->valuedouble, med);
-    cr_expect_geq(cJSON_GetObjectItem(ratio, "ci95_high")->valuedouble, med);
+    cr_expect_leq(cJSON_GetObjectItem(ratio, "ci_low")->valuedouble, med);
+    cr_expect_geq(cJSON_GetObjectItem(ratio, "ci_high")->valuedouble, med);
     cJSON_Delete(j);
 
     snprintf(f, sizeof f, "%s/trace.csv", out);

@@ -25,18 +25,21 @@ Test(summary, table_and_ratio_line) {
     jm_rfix_build(&r, false);
     char *t = capture_summary(&r, false);
     cr_assert(strstr(t, "dense-layer") && strstr(t, "moe-layer"));
-    cr_assert(strstr(t, "10.05 [9.8, 10.4]"), "%s", t);
-    cr_assert(strstr(t, "0.615 [0.59, 0.64]"), "%s", t);
+    /* 6 runs: [min, max] of the order statistics, 96.875% (shown truncated) */
+    cr_assert(strstr(t, "10.05 [96.87% order-statistic CI 9.8-10.4]"), "%s", t);
+    cr_assert(strstr(t, "0.615 [96.87% order-statistic CI 0.59-0.64]"), "%s", t);
+    cr_assert_null(strstr(t, "95%"), "no interval here reaches only 95%%: %s", t);
     cr_assert(strstr(t, "6/7"), "valid/testing runs: %s", t);
-    cr_assert(strstr(t, "invalid: only 3 samples"), "%s", t);
+    cr_assert(strstr(t, "  dense-layer run 8 (testing) invalid: only 3 samples"), "%s", t);
     cr_assert_null(strstr(t, "ESTIMATED"));
     cr_assert_null(strstr(t, "\033["), "no colour codes when color is false");
     /* ends with the ratio line */
     char m[32];
-    snprintf(m, sizeof(m), "ratio %.2fx", r.comparisons[0].energy_per_token_ratio.median);
+    snprintf(m, sizeof(m), "ratio median %.3gx", r.comparisons[0].energy_per_token_ratio.median);
     char *last = strstr(t, "dense-layer vs moe-layer");
     cr_assert_not_null(last);
-    cr_assert(strstr(last, m) && strstr(last, "95% CI"), "%s", last);
+    cr_assert(strstr(last, m) && strstr(last, "[96.87% order-statistic CI 15.7-17.3x, log scale"),
+              "%s", last);
     cr_assert_null(strchr(last, '\n') ? strchr(strchr(last, '\n') + 1, '\n') : NULL,
                    "ratio line is the last line");
     free(t);
@@ -108,9 +111,10 @@ Test(compare, terminal_and_html) {
             : strcmp(field, "tokens_per_j") == 0 ? &sets[s].workloads[w].summary.tokens_per_j
             : strcmp(field, "tokens_per_s") == 0 ? &sets[s].workloads[w].summary.tokens_per_s
                                                  : &sets[s].workloads[w].summary.avg_power_w;
-        double ref = strcmp(part, "median") == 0     ? st->median
-                     : strcmp(part, "ci95_low") == 0 ? st->ci95_low
-                                                     : st->ci95_high;
+        double ref = strcmp(part, "median") == 0        ? st->median
+                     : strcmp(part, "ci_low") == 0      ? st->ci_low
+                     : strcmp(part, "ci_coverage") == 0 ? st->ci_coverage
+                                                        : st->ci_high;
         double v = strtod(jm_xml_attr(e, "data-value"), NULL);
         cr_assert(fabs(v - ref) <= 1e-12 * fabs(ref), "%s: %g vs %g", key, v, ref);
         checked++;

@@ -97,8 +97,8 @@ Test(model, summary_counts_only_valid_testing_runs) {
     jm_stat_compute(jm_rfix_dense_mj, 6, &oracle);
     cr_assert_float_eq(d->summary.mj_per_token.median, oracle.median, 1e-12);
     cr_assert_float_eq(d->summary.mj_per_token.median, 10.05, 1e-12);
-    cr_assert_float_eq(d->summary.mj_per_token.ci95_low, 9.8, 1e-12);
-    cr_assert_float_eq(d->summary.mj_per_token.ci95_high, 10.4, 1e-12);
+    cr_assert_float_eq(d->summary.mj_per_token.ci_low, 9.8, 1e-12);
+    cr_assert_float_eq(d->summary.mj_per_token.ci_high, 10.4, 1e-12);
     cr_assert_float_eq(d->summary.avg_power_w.max, 10.4e-3 * JM_RFIX_TOKENS / 2.0, 1e-9);
     cr_assert_float_eq(d->summary.duration_s.median, 2.0, 1e-15);
     cr_assert_not(r.estimated);
@@ -114,11 +114,13 @@ Test(model, comparison_is_paired_ratio) {
     for (int i = 0; i < 6; i++)
         ratios[i] = jm_rfix_dense_mj[i] / jm_rfix_moe_mj[i];
     jm_stat oracle;
-    jm_stat_compute(ratios, 6, &oracle);
+    jm_stat_compute_ratio(ratios, 6, &oracle);
     cr_assert_eq(c->energy_per_token_ratio.n, 6);
+    cr_assert(c->energy_per_token_ratio.log_scale);
+    cr_assert_float_eq(c->energy_per_token_ratio.ci_coverage, 0.96875, 1e-12);
     cr_assert_float_eq(c->energy_per_token_ratio.median, oracle.median, 1e-9);
-    cr_assert_float_eq(c->energy_per_token_ratio.ci95_low, oracle.ci95_low, 1e-9);
-    cr_assert_float_eq(c->energy_per_token_ratio.ci95_high, oracle.ci95_high, 1e-9);
+    cr_assert_float_eq(c->energy_per_token_ratio.ci_low, oracle.ci_low, 1e-9);
+    cr_assert_float_eq(c->energy_per_token_ratio.ci_high, oracle.ci_high, 1e-9);
     cr_assert(c->energy_per_token_ratio.median > 15 && c->energy_per_token_ratio.median < 17.5);
     cr_assert_float_eq(c->params_ratio, 68159488.0 / 68175872.0, 1e-15);
     cr_assert_float_eq(c->flops_ratio, 136318976.0 / 6324224.0, 1e-12);
@@ -161,4 +163,84 @@ Test(model, comparison_without_valid_runs_has_no_ratio) {
     cr_assert_eq(r.comparisons[0].energy_per_token_ratio.n, 0);
     cr_assert(isnan(r.comparisons[0].energy_per_token_ratio.median));
     jm_results_free(&r);
+}
+
+/* A workload named `name` whose testing runs (round i + 1) have mJ/token mj[i];
+ * a run whose mj is NaN is invalid. */
+static void add_workload(jm_results *r, const char *name, const double *mj, int n) {
+    jm_workload_result *w = jm_results_add_workload(r);
+    snprintf(w->name, sizeof(w->name), "%s", name);
+    for (int i = 0; i < n; i++) {
+        jm_run_result *run = jm_workload_result_add_run(w);
+        snprintf(run->phase, sizeof(run->phase), "testing");
+        run->valid = true;
+        run->tokens = 1000;
+        run->duration_s = 1.0;
+        run->energy_j = isnan(mj[i]) ? 1.0 : mj[i]; /* 1000 tokens: J = mJ/token */
+        run->energy_above_idle_j = run->energy_j / 2;
+        jm_run_result_derive(run);
+        if (isnan(mj[i]))
+            jm_run_result_invalidate(run, "test: invalid run");
+    }
+}
+
+/* Issue 11, n = 3: the t-interval printed "-0.11-8.11x" for ratios 2.09,
+ * 4.87, 5.04. On a log scale with order statistics it is [min, max] at 75%. */
+Test(model, three_pair_ratio_interval_is_positive) {
+    jm_results r;
+    jm_results_init(&r);
+    add_workload(&r, "dense", (const double[]){20.9, 48.7, 50.4}, 3);
+    add_workload(&r, "moe", (const double[]){10.0, 10.0, 10.0}, 3);
+    jm_results_summarize(&r);
+    char err[256];
+    cr_assert_eq(jm_results_compare(&r, "dense", "moe", err, sizeof(err)), 0, "%s", err);
+    const jm_stat *s = &r.comparisons[0].energy_per_token_ratio;
+    cr_assert_eq(s->n, 3);
+    cr_assert_float_eq(s->median, 4.87, 1e-12);
+    cr_assert_float_eq(s->ci_low, 2.09, 1e-12);
+    cr_assert_float_eq(s->ci_high, 5.04, 1e-12);
+    cr_assert_float_eq(s->ci_coverage, 0.75, 1e-12);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    jm_results_print_summary(&r, f, false);
+    fclose(f);
+    cr_assert(strstr(text, "ratio median 4.87x [75% order-statistic CI 2.09-5.04x, log scale"),
+              "%s", text);
+    cr_assert_null(strstr(text, "-0.11"), "%s", text);
+    cr_assert_null(strstr(text, "95%"), "%s", text);
+    free(text);
+    jm_results_free(&r);
+}
+
+/* Runs pair within their round: an invalid baseline run in round 2 drops the
+ * pair of round 2 only (pairing by position would pair b3 with c2, ...). */
+Test(model, invalid_run_drops_only_its_round) {
+    jm_results r;
+    jm_results_init(&r);
+    add_workload(&r, "dense", (const double[]){10.0, NAN, 30.0, 40.0, 50.0}, 5);
+    add_workload(&r, "moe", (const double[]){1.0, 2.0, 3.0, 4.0, 5.0}, 5);
+    jm_results_summarize(&r);
+    char err[256];
+    cr_assert_eq(jm_results_compare(&r, "dense", "moe", err, sizeof(err)), 0, "%s", err);
+    const jm_stat *s = &r.comparisons[0].energy_per_token_ratio;
+    cr_assert_eq(s->n, 4);
+    /* every same-round ratio is 10 */
+    cr_assert_float_eq(s->min, 10.0, 1e-12);
+    cr_assert_float_eq(s->max, 10.0, 1e-12);
+    cr_assert_float_eq(s->median, 10.0, 1e-12);
+    jm_results_free(&r);
+}
+
+Test(model, pair_ratios_by_round) {
+    /* rounds given out of order, one round missing on each side, a repeat */
+    const jm_round_value b[] = {{3, 9.0}, {1, 4.0}, {2, 6.0}, {5, 1.0}, {1, 100.0}, {4, 0.0}};
+    const jm_round_value c[] = {{1, 2.0}, {2, 3.0}, {3, 3.0}, {4, 1.0}, {6, 1.0}};
+    double ratios[6];
+    int n = jm_pair_ratios(b, 6, c, 5, ratios);
+    cr_assert_eq(n, 3); /* round 5 has no partner, round 4's baseline is 0, 6 has no baseline */
+    cr_assert_float_eq(ratios[0], 3.0, 0);
+    cr_assert_float_eq(ratios[1], 2.0, 0); /* round 1: the first baseline value */
+    cr_assert_float_eq(ratios[2], 2.0, 0);
+    cr_assert_eq(jm_pair_ratios(b, 0, c, 5, ratios), 0);
 }

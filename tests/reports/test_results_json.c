@@ -90,8 +90,8 @@ Test(results_json, schema_keys_and_values) {
     const cJSON *sum = cJSON_GetObjectItem(w0, "summary");
     const cJSON *mj = cJSON_GetObjectItem(sum, "mj_per_token");
     cr_assert_float_eq(num_at(mj, "median"), 10.05, 1e-12);
-    cr_assert_float_eq(num_at(mj, "ci95_low"), 9.8, 1e-12);
-    cr_assert_float_eq(num_at(mj, "ci95_high"), 10.4, 1e-12);
+    cr_assert_float_eq(num_at(mj, "ci_low"), 9.8, 1e-12);
+    cr_assert_float_eq(num_at(mj, "ci_high"), 10.4, 1e-12);
     const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "comparisons"), 0);
     cr_assert_str_eq(cJSON_GetObjectItem(c0, "baseline")->valuestring, "dense-layer");
     cr_assert_str_eq(cJSON_GetObjectItem(c0, "candidate")->valuestring, "moe-layer");
@@ -100,10 +100,10 @@ Test(results_json, schema_keys_and_values) {
     const cJSON *ratio = cJSON_GetObjectItem(c0, "energy_per_token_ratio");
     cr_assert_float_eq(num_at(ratio, "median"), r.comparisons[0].energy_per_token_ratio.median,
                        1e-12);
-    cr_assert_float_eq(num_at(ratio, "ci95_low"), r.comparisons[0].energy_per_token_ratio.ci95_low,
+    cr_assert_float_eq(num_at(ratio, "ci_low"), r.comparisons[0].energy_per_token_ratio.ci_low,
                        1e-12);
-    cr_assert_float_eq(num_at(ratio, "ci95_high"),
-                       r.comparisons[0].energy_per_token_ratio.ci95_high, 1e-12);
+    cr_assert_float_eq(num_at(ratio, "ci_high"),
+                       r.comparisons[0].energy_per_token_ratio.ci_high, 1e-12);
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(c0, "energy_source")));
     /* the warm-up run's first trace sample has no power: null, not NaN */
     cJSON_Delete(j);
@@ -132,8 +132,8 @@ Test(results_json, estimated_kind_everywhere) {
 
 static void assert_stat_eq(const jm_stat *a, const jm_stat *b, const char *what) {
     cr_assert_eq(a->n, b->n, "%s.n", what);
-    const double va[] = {a->median, a->mean, a->min, a->max, a->stddev, a->ci95_low, a->ci95_high};
-    const double vb[] = {b->median, b->mean, b->min, b->max, b->stddev, b->ci95_low, b->ci95_high};
+    const double va[] = {a->median, a->mean, a->min, a->max, a->stddev, a->ci_low, a->ci_high};
+    const double vb[] = {b->median, b->mean, b->min, b->max, b->stddev, b->ci_low, b->ci_high};
     for (int i = 0; i < 7; i++) {
         if (isnan(va[i]))
             cr_assert(isnan(vb[i]), "%s field %d", what, i);
@@ -261,12 +261,15 @@ Test(results_json, summary_csv_rows) {
             cr_assert(strncmp(l, "workload,dense-layer,,68159488,68159488,136318976,6,", 52) == 0,
                       "%s", l);
         if (line == 1)
-            cr_assert(strstr(l, ",10.05,9.8,10.4,"), "%s", l);
+            cr_assert(strstr(l, ",10.05,9.8,10.4,0.96875,") && strstr(l, ",order-statistic,"),
+                      "%s", l);
+        if (line == 3)
+            cr_assert(strstr(l, ",0.96875,order-statistic (log scale),"), "%s", l);
         if (line == 3)
             cr_assert(strncmp(l, "comparison,dense-layer,moe-layer,", 33) == 0, "%s", l);
     }
     cr_assert_eq(line, 4);
-    cr_assert_eq(header_fields, 29);
+    cr_assert_eq(header_fields, 36);
     free(t);
     jm_results_free(&r);
     jm_rfix_rmdir(dir);
@@ -320,6 +323,60 @@ Test(results_json, version1_refused_naming_its_writer) {
                       "schema_version: found 1 (written by joulemark v0.1.0-3-gabc1234)");
     expect_load_error("\"schema_version\":\t2", "\"schema_version\":\t1",
                       "does not read version 1 files");
+}
+
+Test(results_json, interval_not_holding_median_rejected) {
+    expect_load_error("\"ci_low\":\t9.8,", "\"ci_low\":\t10.3,",
+                      "summary.mj_per_token: interval [10.3, 10.4] does not hold its median 10.05");
+    expect_load_error("\"ci_method\":\t\"order-statistic\"", "\"ci_method\":\t\"t\"",
+                      "ci_method: found 't'");
+    expect_load_error("\"ci_coverage\":\t0.96875", "\"ci_coverage\":\t1.5",
+                      "ci_coverage: found 1.5");
+}
+
+/* Every statistic in results.json states its interval's method, scale and
+ * coverage; every interval of a positive quantity is positive and holds its
+ * median (above-idle figures may honestly be <= 0 and are not checked here). */
+static int check_stats(const cJSON *j, const char *key, int *positive) {
+    int n = 0;
+    if (cJSON_IsObject(j) && cJSON_GetObjectItem(j, "ci_method")) {
+        const char *method = cJSON_GetObjectItem(j, "ci_method")->valuestring;
+        cr_assert_str_eq(method, "order-statistic", "%s", key);
+        const char *scale = cJSON_GetObjectItem(j, "scale")->valuestring;
+        bool ratio = key && strncmp(key, "energy_per_token_ratio", 22) == 0;
+        cr_assert_str_eq(scale, ratio ? "log" : "linear", "%s", key);
+        cr_assert_float_eq(cJSON_GetObjectItem(j, "ci_coverage")->valuedouble, 0.96875, 1e-12,
+                           "%s: 6 runs", key);
+        double lo = cJSON_GetObjectItem(j, "ci_low")->valuedouble;
+        double hi = cJSON_GetObjectItem(j, "ci_high")->valuedouble;
+        double med = cJSON_GetObjectItem(j, "median")->valuedouble;
+        cr_assert(lo <= med && med <= hi, "%s: [%g, %g] median %g", key, lo, hi, med);
+        if (!strstr(key, "above_idle")) {
+            cr_assert_gt(lo, 0, "%s", key);
+            (*positive)++;
+        }
+        return 1;
+    }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, j) n += check_stats(c, c->string, positive);
+    return n;
+}
+
+Test(results_json, every_interval_states_method_and_coverage) {
+    char dir[256], p[400];
+    jm_results r;
+    write_fixture(dir, sizeof(dir), false, &r);
+    snprintf(p, sizeof(p), "%s/results.json", dir);
+    char *t = jm_rfix_slurp(p);
+    cJSON *j = cJSON_Parse(t);
+    int positive = 0;
+    /* 8 statistics per workload, 2 ratios per comparison */
+    cr_assert_eq(check_stats(j, NULL, &positive), 2 * 8 + 2);
+    cr_assert_eq(positive, 2 * 6 + 1);
+    cJSON_Delete(j);
+    free(t);
+    jm_results_free(&r);
+    jm_rfix_rmdir(dir);
 }
 
 Test(results_json, bad_kind_rejected) {
