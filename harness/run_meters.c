@@ -126,6 +126,7 @@ int jm_run_meters_open(const jm_config *cfg, const jm_run_options *opt, jm_resul
     }
     for (int d = 0; d < p->info.n_domains; d++)
         rm->primary_use[d] = choice.summed[d];
+    res->meters[rm->active_to_result[rm->primary]].primary = true; /* others: side readings */
     return JM_EXIT_OK;
 }
 

@@ -283,7 +283,7 @@ static void section_charts(jm__buf *b, const jm_results *r) {
     jm__svg_bars(b, "chart-tokens-per-j", "Tokens per joule (= tokens/s per W)", "tokens/J", bars,
                  n, 0, NULL);
     jm__buf_puts(b, "</section>\n<section id=\"power\">\n<h2>Power over time</h2>\n");
-    jm__svg_power(b, "chart-power", &r->trace);
+    jm__svg_power(b, "chart-power", &r->trace, r->estimated);
     jm__buf_puts(b, "</section>\n");
 }
 
@@ -382,7 +382,11 @@ static void section_system(jm__buf *b, const jm_results *r) {
         const jm_meter_result *m = &r->meters[i];
         jm__buf_puts(b, "<tr>");
         text_td(b, m->name);
-        kind_td(b, m->estimated);
+        if (m->available && !m->primary && m->estimated && !r->estimated)
+            jm__buf_puts(b, "<td class=\"kind-side\">estimate: side reading, not in the "
+                            "figures</td>");
+        else
+            kind_td(b, m->estimated);
         text_td(b, m->available ? "yes" : "no");
         jm__buf_puts(b, "<td>");
         for (int d = 0; d < m->n_domains && d < JM_R_MAX_DOMAINS; d++) {

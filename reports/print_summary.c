@@ -23,6 +23,12 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 "%s*** ESTIMATED: energy figures below come from a model, not a hardware meter "
                 "***%s\n",
                 warn, reset);
+    for (int i = 0; i < r->n_meters; i++) {
+        const jm_meter_result *m = &r->meters[i];
+        if (m->available && !m->primary && m->estimated)
+            fprintf(out, "side reading: %s (an estimate by a model, beside the figures; they come "
+                    "from the primary meter)\n", m->name);
+    }
     if (!r->complete)
         fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
                 r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted", reset);

@@ -126,6 +126,8 @@ typedef struct jm_meter_result {
     char name[JM_R_NAME_MAX];
     char spec[JM_R_TEXT_MAX];     /* as given: "rapl:root=..." */
     bool estimated;               /* kind: "estimated" when true, else "measured" */
+    bool primary;                 /* the figures' energy comes from this meter; any other
+                                   * available meter is a side reading */
     bool available;
     char reason[JM_R_TEXT_MAX];   /* why unavailable, or "" */
     char source[JM_R_TEXT_MAX];   /* what it reads */

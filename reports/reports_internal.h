@@ -96,7 +96,9 @@ typedef struct jm__bar {
 void jm__svg_bars(jm__buf *b, const char *id, const char *title, const char *unit,
                   const jm__bar *bars, int n, double ref_line, const char *ref_label);
 /* Power over time per meter domain with the phases shaded. */
-void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t);
+/* results_estimated: the figures are estimated; otherwise an estimated series
+ * is labelled a side reading. */
+void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t, bool results_estimated);
 /* Smallest "nice" number (1, 2, 2.5, 5 x 10^k) >= v (v > 0). */
 double jm__nice_ceil(double v);
 

@@ -218,6 +218,7 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
     str(c, j, p, "name", true, m->name, sizeof(m->name));
     str(c, j, p, "spec", false, m->spec, sizeof(m->spec));
     m->estimated = kind_estimated(c, j, p, "kind");
+    m->primary = boolean(c, j, p, "primary", false, false);
     m->available = boolean(c, j, p, "available", true, false);
     str(c, j, p, "reason", false, m->reason, sizeof(m->reason));
     str(c, j, p, "source", false, m->source, sizeof(m->source));

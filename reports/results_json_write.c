@@ -23,6 +23,7 @@ static cJSON *meter_json(const jm_meter_result *m) {
     cJSON_AddStringToObject(o, "name", m->name);
     cJSON_AddStringToObject(o, "spec", m->spec);
     cJSON_AddItemToObject(o, "kind", kind_string(m->estimated));
+    cJSON_AddBoolToObject(o, "primary", m->primary);
     cJSON_AddBoolToObject(o, "available", m->available);
     cJSON_AddStringToObject(o, "reason", m->reason);
     cJSON_AddStringToObject(o, "source", m->source);

@@ -36,11 +36,11 @@ static void stat_of(const jm_workload_result *w, size_t off, double *buf, jm_sta
     jm_stat_compute(buf, n, out);
 }
 
+/* r->estimated follows the energy the figures come from (the runs, whose
+ * kind is the primary meter's): an available estimate meter beside a
+ * measured primary is a side reading and does not make the results estimated. */
 void jm_results_summarize(jm_results *r) {
     bool estimated = false;
-    for (int i = 0; i < r->n_meters; i++)
-        if (r->meters[i].available && r->meters[i].estimated)
-            estimated = true;
     for (int wi = 0; wi < r->n_workloads; wi++) {
         jm_workload_result *w = &r->workloads[wi];
         jm_run_summary *s = &w->summary;

@@ -181,7 +181,7 @@ static double point_power(const jm_trace *t, size_t i, int k, size_t *prev_of_me
     return (p->energy_j[k] - q->energy_j[k]) / dt;
 }
 
-void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t) {
+void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t, bool results_estimated) {
     const double W = 760, left = 60, right = 20, top = 30, bottom = 48;
     const double legend_rows = (t->n_columns + 2) / 3;
     const double H = 300 + bottom + 16 * legend_rows;
@@ -314,7 +314,9 @@ void jm__svg_power(jm__buf *b, const char *id, const jm_trace *t) {
         jm__buf_xml(b, t->columns[c].meter);
         jm__buf_puts(b, ":");
         jm__buf_xml(b, t->columns[c].domain);
-        jm__buf_puts(b, t->columns[c].estimated ? " (ESTIMATED)" : " (measured)");
+        jm__buf_puts(b, !t->columns[c].estimated ? " (measured)"
+                        : results_estimated    ? " (ESTIMATED)"
+                                               : " (estimate: side reading)");
         jm__buf_puts(b, "</text></g>\n");
     }
     jm__buf_puts(b, "</svg>\n");
