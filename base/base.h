@@ -1,10 +1,12 @@
 /* base.h - checked reading of untrusted text, shared by every layer: numbers
  * (finite, in range, integer where an integer is meant, exact 64-bit integers
  * from the raw digits), the PTDaemon/LoadGen UTC time stamp, and UTF-8
- * validation with JSON/HTML escaping for writers.
+ * validation with JSON/HTML escaping for writers; and the one hwloc probe of
+ * the cache hierarchy.
  *
  * base/ knows nothing of kernels, meters, reports or the harness. Every
- * function is reentrant and thread-safe (no global state). Readers return 0 on
+ * function is reentrant and thread-safe (no global state but the cache
+ * probe's, loaded once under pthread_once). Readers return 0 on
  * success or -1 with `err` filled: the offending value (quoted, non-printable
  * bytes as \xNN) and what was expected. The caller prefixes its location
  * (file:line or the JSON path), e.g. "spl.txt:12: Watts: \"1e18\" is ...". */
@@ -83,4 +85,25 @@ char *jm_html_escape(const char *s);
  * error message: "...", non-printable bytes as \xNN, "..." appended when cut. */
 void jm_quote_value(const char *text, size_t len, char *out, size_t out_len);
 
+/* -------------------------------------------------------------- caches --- */
+/* One cache level as hwloc reports it (0 / unknown fields: not reported). */
+typedef struct jm_cache_level {
+    size_t size;       /* bytes */
+    unsigned line;     /* bytes */
+    int assoc;         /* ways; 0 unknown, -1 fully associative (hwloc's convention) */
+    int instances;     /* how many such caches the machine has */
+    int sharing_cores; /* cores that share one instance */
+} jm_cache_level;
+
+typedef struct jm_cache_hierarchy {
+    char name[32]; /* "host" or a simulated model's name */
+    bool loaded;   /* false: hwloc could not load the topology (reason says why) */
+    char reason[96];
+    jm_cache_level l1d, l1i, l2, l3;
+    int cores, pus, packages;
+} jm_cache_hierarchy;
+
+/* The machine's caches and core counts from hwloc, probed once per process;
+ * never fails (loaded == false with a reason, levels zero when unknown). */
+void jm_cache_probe(jm_cache_hierarchy *out);
 #endif

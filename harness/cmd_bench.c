@@ -14,7 +14,7 @@
 #include "harness.h"
 
 typedef struct bench_opts {
-    bool json, quick, sweep;
+    bool json, quick, sweep, gemm_only;
     int threads;      /* "all threads" */
     int repeats;      /* samples per figure (median) */
     double sample_ms; /* minimum duration of one GEMM sample */
@@ -273,6 +273,14 @@ static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, 
     cJSON_AddStringToObject(m, "kernel", jm_gemm_kernel_name());
     const char *core = jm_gemm_openblas_corename();
     cJSON_AddItemToObject(m, "openblas_core", core ? cJSON_CreateString(core) : cJSON_CreateNull());
+    size_t kc, mc, nc;
+    char source[64];
+    jm_gemm_blocking_in_use(&kc, &mc, &nc, source, sizeof(source));
+    cJSON *bl = cJSON_AddObjectToObject(m, "blocking");
+    cJSON_AddNumberToObject(bl, "kc", (double)kc);
+    cJSON_AddNumberToObject(bl, "mc", (double)mc);
+    cJSON_AddNumberToObject(bl, "nc", (double)nc);
+    cJSON_AddStringToObject(bl, "source", source);
     cJSON_AddNumberToObject(root, "repeats", o->repeats);
     cJSON_AddBoolToObject(root, "quick", o->quick);
     cJSON *ga = cJSON_AddArrayToObject(root, "gemm");
@@ -306,8 +314,12 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
                        const layer_row *l, int n_l, const layer_row *sw, int n_sw) {
     const char *core = jm_gemm_openblas_corename();
     printf("joulemark bench%s: medians of %d repeats\n", o->quick ? " (quick)" : "", o->repeats);
-    printf("machine: %s; all threads = %d; our kernel %s; OpenBLAS %s%s\n\n", cpu, o->threads,
+    size_t kc, mc, nc;
+    char source[64];
+    jm_gemm_blocking_in_use(&kc, &mc, &nc, source, sizeof(source));
+    printf("machine: %s; all threads = %d; our kernel %s; OpenBLAS %s%s\n", cpu, o->threads,
            jm_gemm_kernel_name(), core ? "core " : "not built in", core ? core : "");
+    printf("blocking: kc %zu, mc %zu, nc %zu (%s)\n\n", kc, mc, nc, source);
     printf("GEMM C = A B, fp32, GFLOP/s\n");
     printf("%6s %6s %6s %7s %10s %10s %14s\n", "m", "n", "k", "threads", "ours", "openblas",
            "ours/openblas");
@@ -319,9 +331,11 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
             printf("%10.1f %14.2f\n", g[i].openblas_gflops,
                    g[i].ours_gflops / g[i].openblas_gflops);
     }
-    printf("\nLayers (d_model 512, 8 heads, seq_len 256, %d tokens, %d threads)\n",
+    if (n_l)
+        printf("\nLayers (d_model 512, 8 heads, seq_len 256, %d tokens, %d threads)\n",
            n_l ? l[0].tokens : 0, o->threads);
-    printf("%-30s %12s %10s %16s\n", "layer", "tokens/s", "GFLOP/s", "dispatch share");
+    if (n_l)
+        printf("%-30s %12s %10s %16s\n", "layer", "tokens/s", "GFLOP/s", "dispatch share");
     for (int i = 0; i < n_l; ++i) {
         printf("%-30s %12.0f %10.1f ", l[i].name, l[i].tokens_per_s, l[i].gflops);
         if (isnan(l[i].dispatch_share))
@@ -349,7 +363,8 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
 }
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: joulemark bench [--json] [--threads N] [--quick] [--sweep]\n\n"
+    fprintf(out, "usage: joulemark bench [--json] [--threads N] [--quick] [--sweep] [--gemm-only]\n"
+                 "                       [--kernel V] [--blocking KC,MC,NC] [--cache-model NAME]\n\n"
                  "Measures our GEMM against OpenBLAS (when built in) on 256^3..2048^3 and the FFN\n"
                  "shapes 512x4096x1024 and 512x1024x4096 at 1 and all threads, and tokens/s,\n"
                  "GFLOP/s and the MoE routing+dispatch+combine share of the default layers.\n\n"
@@ -357,6 +372,15 @@ static void usage(FILE *out) {
                  "  --threads N   the \"all threads\" team (default: the cores hwloc reports)\n"
                  "  --quick       fewer repeats and a 1024-token layer batch (a smoke run)\n"
                  "  --sweep       also time the layers per batch size (256 tokens doubling)\n"
+                 "  --gemm-only   only the GEMM rows\n"
+                 "  --kernel V    our micro-kernel: avx512, avx2, portable or auto\n"
+                 "                (default: JM_GEMM_KERNEL, else the best the CPU has)\n"
+                 "  --blocking KC,MC,NC  force the GEMM blocking (default: JM_GEMM_BLOCKING,\n"
+                 "                else the cache model)\n"
+                 "  --cache-model NAME  the blocking of a simulated CPU: zen2, zen3, zen4,\n"
+                 "                haswell, skylakex, sapphirerapids, host (default:\n"
+                 "                JM_CACHE_MODEL, else host). OpenBLAS follows\n"
+                 "                OPENBLAS_CORETYPE (e.g. Haswell, Zen, SkylakeX)\n"
                  "  --help        this text\n\n"
                  "exit codes: 0 ok, 2 usage error, 3 a kernel failed (allocation, backend)\n");
 }
@@ -365,11 +389,37 @@ int jm_cmd_bench(int argc, char **argv) {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},  {"threads", required_argument, NULL, 't'},
         {"quick", no_argument, NULL, 'q'}, {"sweep", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},  {"gemm-only", no_argument, NULL, 'g'},
+        {"kernel", required_argument, NULL, 'K'}, {"blocking", required_argument, NULL, 'B'},
+        {"cache-model", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+    char ferr[256] = "";
+    if (jm_gemm_apply_env(ferr, sizeof(ferr)) != JM_K_OK) {
+        fprintf(stderr, "joulemark bench: %s\n", ferr);
+        return JM_EXIT_USAGE;
+    }
     bench_opts o = {.repeats = 5, .sample_ms = 50.0, .layer_ms = 500.0, .layer_seqs = 16};
     int c;
-    while ((c = getopt_long(argc, argv, "jt:qsh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "jt:qshgK:B:C:", opts, NULL)) != -1) {
         switch (c) {
+        case 'g':
+            o.gemm_only = true;
+            break;
+        case 'K':
+        case 'B':
+        case 'C': {
+            size_t kc = 0, mc = 0, nc = 0;
+            int frc = c == 'K'   ? jm_gemm_force_kernel(optarg, ferr, sizeof(ferr))
+                      : c == 'C' ? jm_gemm_set_cache_model(optarg, ferr, sizeof(ferr))
+                                 : jm_gemm_parse_blocking(optarg, &kc, &mc, &nc, ferr, sizeof(ferr));
+            if (!frc && c == 'B')
+                frc = jm_gemm_force_blocking(kc, mc, nc, ferr, sizeof(ferr));
+            if (frc) {
+                fprintf(stderr, "joulemark bench: --%s: %s\n",
+                        c == 'K' ? "kernel" : (c == 'B' ? "blocking" : "cache-model"), ferr);
+                return JM_EXIT_USAGE;
+            }
+            break;
+        }
         case 'j':
             o.json = true;
             break;
@@ -427,15 +477,15 @@ int jm_cmd_bench(int argc, char **argv) {
     int n_gemm = 0, n_sweep = 0;
     char err[512] = "";
     int rc = bench_gemm(&o, gemm, &n_gemm, err, sizeof(err));
-    if (!rc)
+    if (!rc && !o.gemm_only)
         rc = bench_layers(&o, layers, sweep, &n_sweep, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "joulemark bench: %s\n", err);
         return JM_EXIT_SYSTEM;
     }
     if (o.json)
-        print_json(&o, cpu, gemm, n_gemm, layers, N_LAYER_DEFS, sweep, n_sweep);
+        print_json(&o, cpu, gemm, n_gemm, layers, o.gemm_only ? 0 : N_LAYER_DEFS, sweep, n_sweep);
     else
-        print_text(&o, cpu, gemm, n_gemm, layers, N_LAYER_DEFS, sweep, n_sweep);
+        print_text(&o, cpu, gemm, n_gemm, layers, o.gemm_only ? 0 : N_LAYER_DEFS, sweep, n_sweep);
     return JM_EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <cpuid.h>
 #endif
 
+#include "base.h"
 #include "harness.h"
 
 /* First value of "key : value" in /proc/cpuinfo, or "" */
@@ -125,50 +126,37 @@ static void add_string_or_null(cJSON *o, const char *key, const char *value, con
 
 void jm_system_caches(jm_cache_sizes *out)
 {
+    jm_cache_hierarchy h;
+    jm_cache_probe(&h);
     memset(out, 0, sizeof(*out));
-    hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) != 0)
-        return;
-    if (hwloc_topology_load(topo) != 0) {
-        hwloc_topology_destroy(topo);
-        return;
-    }
-    static const struct {
-        hwloc_obj_type_t type;
-        size_t offset;
-    } levels[] = {{HWLOC_OBJ_L1CACHE, offsetof(jm_cache_sizes, l1d)},
-                  {HWLOC_OBJ_L2CACHE, offsetof(jm_cache_sizes, l2)},
-                  {HWLOC_OBJ_L3CACHE, offsetof(jm_cache_sizes, l3)}};
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        hwloc_obj_t obj = hwloc_get_obj_by_type(topo, levels[i].type, 0);
-        if (obj && obj->attr)
-            *(size_t *)((char *)out + levels[i].offset) = (size_t)obj->attr->cache.size;
-    }
-    out->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-    out->pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-    out->packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
-    hwloc_topology_destroy(topo);
+    out->l1d = h.l1d.size;
+    out->l2 = h.l2.size;
+    out->l3 = h.l3.size;
+    out->cores = h.cores;
+    out->pus = h.pus;
+    out->packages = h.packages;
 }
 
-static cJSON *describe_caches(hwloc_topology_t topo)
+/* The caches of the one probe (base/cache_probe.c). */
+static cJSON *describe_caches(void)
 {
+    jm_cache_hierarchy h;
+    jm_cache_probe(&h);
     cJSON *caches = cJSON_CreateArray();
-    static const struct {
-        hwloc_obj_type_t type;
+    const struct {
+        const jm_cache_level *level;
         const char *name;
-    } levels[] = {{HWLOC_OBJ_L1CACHE, "L1d"}, {HWLOC_OBJ_L1ICACHE, "L1i"},
-                  {HWLOC_OBJ_L2CACHE, "L2"},  {HWLOC_OBJ_L3CACHE, "L3"}};
+    } levels[] = {{&h.l1d, "L1d"}, {&h.l1i, "L1i"}, {&h.l2, "L2"}, {&h.l3, "L3"}};
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        int n = hwloc_get_nbobjs_by_type(topo, levels[i].type);
-        hwloc_obj_t obj = hwloc_get_obj_by_type(topo, levels[i].type, 0);
-        if (n <= 0 || !obj)
+        const jm_cache_level *l = levels[i].level;
+        if (l->instances <= 0)
             continue;
         cJSON *c = cJSON_CreateObject();
         cJSON_AddStringToObject(c, "level", levels[i].name);
-        cJSON_AddNumberToObject(c, "size_bytes", (double)obj->attr->cache.size);
-        cJSON_AddNumberToObject(c, "line_bytes", obj->attr->cache.linesize);
-        cJSON_AddNumberToObject(c, "associativity", obj->attr->cache.associativity);
-        cJSON_AddNumberToObject(c, "instances", n);
+        cJSON_AddNumberToObject(c, "size_bytes", (double)l->size);
+        cJSON_AddNumberToObject(c, "line_bytes", l->line);
+        cJSON_AddNumberToObject(c, "associativity", l->assoc);
+        cJSON_AddNumberToObject(c, "instances", l->instances);
         cJSON_AddItemToArray(caches, c);
     }
     return caches;
@@ -258,7 +246,7 @@ cJSON *jm_system_describe(void)
         cJSON_AddNumberToObject(t, "numa_nodes", hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE));
         cJSON_AddNumberToObject(t, "cores", hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE));
         cJSON_AddNumberToObject(t, "pus", hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU));
-        cJSON_AddItemToObject(t, "caches", describe_caches(topo));
+        cJSON_AddItemToObject(t, "caches", describe_caches());
         hwloc_obj_t root = hwloc_get_root_obj(topo);
         cJSON_AddNumberToObject(sys, "memory_bytes", (double)root->total_memory);
         cJSON_AddStringToObject(t, "source", "hwloc " HWLOC_VERSION);

@@ -1,6 +1,7 @@
 /* gemm_dispatch.c - the GEMM micro-kernel table: starts from the portable C
  * reference entry and overrides it with the best ISA variant the CPU has
- * (__builtin_cpu_supports); tests may force any usable variant.
+ * (__builtin_cpu_supports); tests and users (JM_GEMM_KERNEL, bench --kernel)
+ * may force any usable variant.
  * Thread safety: selection is an atomic pointer; forcing while GEMMs run on
  * other threads is allowed (each GEMM reads the pointer once). */
 #include <stdatomic.h>
@@ -32,6 +33,10 @@ static const jm__ukr *detect(void) {
 const jm__ukr *jm__gemm_ukr(void) {
     const jm__ukr *u = atomic_load(&selected);
     if (!u) {
+        jm__gemm_env_once(); /* JM_GEMM_KERNEL may select one */
+        u = atomic_load(&selected);
+    }
+    if (!u) {
         u = detect();
         atomic_store(&selected, u);
     }
@@ -42,7 +47,19 @@ const char *jm_gemm_kernel_name(void) {
     return jm__gemm_ukr()->name;
 }
 
+/* Short names accepted for the variants (JM_GEMM_KERNEL=avx2 etc.). */
+static const char *const aliases[][2] = {
+    {"avx512", "avx512_12x32"}, {"avx2", "avx2_fma_6x16"}, {"portable", "portable_c"}};
+
 int jm_gemm_force_kernel(const char *name, char *err, size_t err_len) {
+    jm__gemm_env_once(); /* the environment first, so this call wins */
+    return jm__gemm_force_kernel(name, err, err_len);
+}
+
+int jm__gemm_force_kernel(const char *name, char *err, size_t err_len) {
+    for (size_t i = 0; name && i < sizeof(aliases) / sizeof(aliases[0]); ++i)
+        if (strcmp(name, aliases[i][0]) == 0)
+            name = aliases[i][1];
     if (!name) {
         if (err && err_len)
             snprintf(err, err_len,
@@ -66,8 +83,8 @@ int jm_gemm_force_kernel(const char *name, char *err, size_t err_len) {
     }
     if (err && err_len)
         snprintf(err, err_len,
-                 "kernel: unknown variant '%s' (expected auto, avx512_12x32, avx2_fma_6x16 or "
-                 "portable_c)",
+                 "kernel: unknown variant '%s' (expected auto, avx512 or avx512_12x32, avx2 or "
+                 "avx2_fma_6x16, portable or portable_c)",
                  name);
     return JM_K_EINVAL;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base.h"
 #include "kernels.h"
 
 typedef void (*jm__ukr_fn)(size_t kc, const float *restrict a, const float *restrict b,
@@ -78,13 +79,27 @@ extern const jm__ukr jm__ukr_avx512_12x32;
 /* The micro-kernel in use (dispatch table after CPU detection, or forced). */
 const jm__ukr *jm__gemm_ukr(void);
 
+/* A named hierarchy (cache_models.c): "host" (base's hwloc probe) or a
+ * simulated CPU: zen2, zen3, zen4, haswell, skylakex, sapphirerapids
+ * (per-core figures of the part, L3 with the cores that share it).
+ * JM_K_EINVAL for an unknown name. */
+int jm_cache_model(const char *name, jm_cache_hierarchy *out, char *err, size_t err_len);
+
 /* Cache blocking for a micro-kernel, from hwloc's cache sizes (computed once). */
 typedef struct jm__blocking {
     size_t kc, mc, nc;
 } jm__blocking;
 void jm__gemm_blocking(const jm__ukr *u, jm__blocking *out);
-/* hwloc cache sizes in bytes (0 = unknown; defaults are used then). */
-void jm__cache_sizes(size_t *l1d, size_t *l2, size_t *l3);
+/* The analytical model (gemm_blocking.c) for an MR x NR micro-tile on a
+ * hierarchy; pure, any input (missing or absurd levels get defaults). */
+void jm__blocking_model(const jm_cache_hierarchy *h, size_t mr, size_t nr, jm__blocking *out);
+/* gemm_forcing.c: the forced blocking (false when none), the hierarchy the
+ * model reads (host or simulated), the environment applied once. */
+bool jm__gemm_forced_blocking(jm__blocking *out);
+void jm__gemm_cache_hierarchy(jm_cache_hierarchy *out);
+void jm__gemm_env_once(void);
+/* jm_gemm_force_kernel without applying the environment first. */
+int jm__gemm_force_kernel(const char *name, char *err, size_t err_len);
 
 /* Epilogue of the internal driver. Order: if !scale_last: scale; bias; gelu;
  * if scale_last: scale; residual. Residual row r is read at

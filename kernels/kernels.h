@@ -74,6 +74,26 @@ int jm_gemm_force_kernel(const char *name, char *err, size_t err_len);
 /* Names of every kernel variant usable on this CPU, NULL-terminated. */
 const char *const *jm_gemm_kernel_variants(void);
 
+/* Forcing, so that one machine can measure every variant (docs/kernels.md):
+ * short names "avx512", "avx2", "portable" are accepted by
+ * jm_gemm_force_kernel as well as the full ones. jm_gemm_force_blocking sets
+ * kc, mc, nc for every GEMM (0, 0, 0 restores the cache model; mc and nc are
+ * rounded down to the micro-tile, at least one tile). jm_gemm_set_cache_model
+ * makes the blocking model use a named hierarchy ("host" = hwloc's, see
+ * jm_cache_model). jm_gemm_apply_env applies JM_GEMM_KERNEL (a variant),
+ * JM_GEMM_BLOCKING ("kc,mc,nc") and JM_CACHE_MODEL (a name) when set; the
+ * first GEMM of a process applies them too, ignoring values that are not
+ * valid, so a program should call it first to report them. */
+int jm_gemm_force_blocking(size_t kc, size_t mc, size_t nc, char *err, size_t err_len);
+int jm_gemm_set_cache_model(const char *name, char *err, size_t err_len);
+int jm_gemm_apply_env(char *err, size_t err_len);
+/* Parses "kc,mc,nc" (three integers in 1..65536); JM_K_EINVAL otherwise. */
+int jm_gemm_parse_blocking(const char *s, size_t *kc, size_t *mc, size_t *nc, char *err,
+                           size_t err_len);
+/* The blocking the current variant runs with, and where it came from
+ * ("model: host", "model: zen3", "forced"). */
+void jm_gemm_blocking_in_use(size_t *kc, size_t *mc, size_t *nc, char *source, size_t source_len);
+
 /* Optional comparison backend (OpenBLAS); returns JM_K_EBACKEND when not built. */
 bool jm_gemm_openblas_available(void);
 /* The core type OpenBLAS dispatches to (e.g. "SkylakeX", or "Prescott" when it

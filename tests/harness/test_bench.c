@@ -1,6 +1,7 @@
 /* test_bench.c - `joulemark bench` on the command line: help, usage errors.
  * (Its measurements are a benchmark, not a test: see docs/performance.md.) */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proc.h"
@@ -48,5 +49,27 @@ Test(bench, unexpected_argument_is_usage_error)
 {
     jm_proc_result r = bench((char *[]){"extra", NULL});
     cr_expect_eq(r.exit_code, 2);
+    jm_proc_free(&r);
+}
+
+Test(bench, forcing_options_are_checked)
+{
+    char *const cases[][3] = {{"--kernel", "sparc", "kernel"},
+                              {"--blocking", "256,144", "kc,mc,nc"},
+                              {"--blocking", "0,1,1", "kc 0"},
+                              {"--cache-model", "z80", "cache-model"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        jm_proc_result r = bench((char *[]){cases[i][0], cases[i][1], NULL});
+        cr_expect_eq(r.exit_code, 2, "%s %s: exit %d", cases[i][0], cases[i][1], r.exit_code);
+        cr_expect(strstr(r.err, cases[i][2]) != NULL, "%s %s: %s",
+                  cases[i][0], cases[i][1], r.err);
+        jm_proc_free(&r);
+    }
+    /* the same values from the environment are usage errors too */
+    setenv("JM_GEMM_BLOCKING", "256,144,x", 1);
+    jm_proc_result r = bench((char *[]){"--gemm-only", NULL});
+    unsetenv("JM_GEMM_BLOCKING");
+    cr_expect_eq(r.exit_code, 2);
+    cr_expect(strstr(r.err, "JM_GEMM_BLOCKING"), "%s", r.err);
     jm_proc_free(&r);
 }

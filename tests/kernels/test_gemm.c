@@ -98,15 +98,51 @@ Test(gemm, large_k_crosses_kc_blocks_two_threads) {
 }
 
 Test(gemm, more_rows_than_mc_more_columns_than_nc) {
-    /* m 1030 > mc, n 1100 > nc (1020 and 1024 on a 2 MiB L2): several row and
-     * column blocks, full and partial B panels, the ISA packing paths */
+    /* m 1030, n 1100 with the blocking forced small (kc 40, mc 100, nc 200,
+     * rounded to each tile), so that there are several row, column and k
+     * blocks, full and partial B panels, through the ISA packing paths; and
+     * once with the host's model blocking */
     const char *const *vars = jm_gemm_kernel_variants();
     for (const char *const *v = vars; *v; ++v) {
         jm_gemm_force_kernel(*v, NULL, 0);
-        check_case(JM_NO_TRANS, JM_NO_TRANS, 1030, 1100, 33, 1.0f, 0.0f, 1, *v);
+        cr_assert_eq(jm_gemm_force_blocking(40, 100, 200, NULL, 0), 0);
+        check_case(JM_NO_TRANS, JM_NO_TRANS, 1030, 1100, 93, 1.0f, 0.0f, 1, *v);
         check_case(JM_NO_TRANS, JM_TRANS, 1030, 1100, 19, 1.0f, 1.0f, 2, *v);
+        check_case(JM_TRANS, JM_NO_TRANS, 301, 250, 87, 0.5f, 0.0f, 1, *v);
+        jm_gemm_force_blocking(0, 0, 0, NULL, 0);
+        check_case(JM_NO_TRANS, JM_NO_TRANS, 1030, 1100, 33, 1.0f, 0.0f, 1, *v);
     }
     jm_gemm_force_kernel("auto", NULL, 0);
+}
+
+/* Every variant by name, so that a CPU without it says so (a skip with the
+ * reason) instead of silently testing fewer: a large GEMM under the
+ * blocking of a simulated Zen 3 and of the tiniest forced blocks. */
+static void check_variant(const char *name, const char *cpu_flag) {
+    char err[256] = "";
+    if (jm_gemm_force_kernel(name, err, sizeof(err)) != 0)
+        cr_skip_test("%s: this CPU lacks %s (%s)", name, cpu_flag, err);
+    cr_assert_eq(jm_gemm_set_cache_model("zen3", NULL, 0), 0);
+    check_case(JM_NO_TRANS, JM_NO_TRANS, 515, 530, 700, 1.0f, 0.0f, 2, name);
+    check_case(JM_NO_TRANS, JM_TRANS, 97, 515, 333, 1.0f, 1.0f, 1, name);
+    jm_gemm_set_cache_model("host", NULL, 0);
+    cr_assert_eq(jm_gemm_force_blocking(1, 1, 1, NULL, 0), 0); /* one tile, k step 1 */
+    check_case(JM_NO_TRANS, JM_NO_TRANS, 29, 70, 13, 1.0f, 0.0f, 1, name);
+    check_case(JM_TRANS, JM_TRANS, 29, 70, 13, 2.0f, 0.5f, 2, name);
+    jm_gemm_force_blocking(0, 0, 0, NULL, 0);
+    jm_gemm_force_kernel("auto", NULL, 0);
+}
+
+Test(gemm, variant_avx512_12x32) {
+    check_variant("avx512_12x32", "AVX-512 F/DQ/BW/VL");
+}
+
+Test(gemm, variant_avx2_fma_6x16) {
+    check_variant("avx2_fma_6x16", "AVX2 and FMA");
+}
+
+Test(gemm, variant_portable_c) {
+    check_variant("portable_c", "nothing (always built)");
 }
 
 Test(gemm, alpha_zero_and_k_zero_scale_c_only) {
