@@ -1,8 +1,9 @@
 /* runner.c - orchestrates `joulemark run` over a validated config: the
  * result header, hardware counters, meters and the sampler thread, the idle
- * baseline, then per workload its ranging run and repeated testing runs and
- * its MLPerf scenario runs, then the trace, summaries and comparisons. Each
- * run is one measured window (run_window.c). Writes no file: the caller
+ * baseline, then the testing runs of all workloads interleaved in rounds
+ * (each workload's ranging run before its first testing run), then each
+ * workload's MLPerf scenario runs, then the trace, summaries and
+ * comparisons. Each run is one measured window (run_window.c). Writes no file: the caller
  * writes the results and, from the session, the outputs that need the
  * meters (run_outputs.c). */
 #include <omp.h>
@@ -32,28 +33,83 @@ void jm_install_interrupt_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Plain runs of one workload, then its scenario runs. */
-static int run_workload(const jm_run_ctx *ctx, const jm_workload_config *wc, jm_results *res,
-                        jm_scenario_records *recs, char *err, size_t err_len)
+/* The workloads of one run, alive together so that their testing runs can
+ * interleave. */
+typedef struct workload_set {
+    int n;
+    jm_workload **w;
+    int *entry;   /* index of each workload's plain entry in res->workloads */
+    bool *ranged; /* its ranging run is done */
+} workload_set;
+
+static void free_set(workload_set *ws)
 {
-    const jm_run_rules *rules = &ctx->cfg->rules;
-    jm_workload_result *wr = jm_results_add_workload(res);
-    if (!wr) {
+    for (int i = 0; ws->w && i < ws->n; i++)
+        jm_workload_destroy(ws->w[i]);
+    free(ws->w);
+    free(ws->entry);
+    free(ws->ranged);
+}
+
+/* Position j of round k (0-based) runs workload (j + k) mod n: A B C, B C A,
+ * C A B, ... Every workload runs once per round, each at every position
+ * equally often over n rounds, so drift (heat, a background job) falls on
+ * every workload alike and the runs of one round are close in time. */
+static int rotated(int round, int j, int n)
+{
+    return (j + round) % n;
+}
+
+/* Plain runs: each workload is prepared, then `repeats` rounds run every
+ * workload's testing run once (its ranging run before its first one); then
+ * every workload's scenario runs. */
+static int run_workloads(const jm_run_ctx *ctx, jm_results *res, jm_scenario_records *recs,
+                         char *err, size_t err_len)
+{
+    const jm_config *cfg = ctx->cfg;
+    const jm_run_rules *rules = &cfg->rules;
+    workload_set ws = {.n = cfg->n_workloads};
+    ws.w = calloc((size_t)(ws.n ? ws.n : 1), sizeof(*ws.w));
+    ws.entry = calloc((size_t)(ws.n ? ws.n : 1), sizeof(*ws.entry));
+    ws.ranged = calloc((size_t)(ws.n ? ws.n : 1), sizeof(*ws.ranged));
+    if (!ws.w || !ws.entry || !ws.ranged) {
+        free_set(&ws);
         snprintf(err, err_len, "out of memory");
         return JM_EXIT_SYSTEM;
     }
-    int wi = (int)(wr - res->workloads);
-    jm_workload *w = NULL;
-    int rc = jm_plain_prepare(ctx, wc, &w, wr, err, err_len);
-    if (rc != JM_EXIT_OK)
-        return rc;
-    if (rules->warmup_s > 0)
-        rc = jm_plain_ranging(ctx, wc, w, err, err_len);
-    for (int i = 0; i < rules->repeats && rc == JM_EXIT_OK && !jm_interrupted; i++)
-        rc = jm_plain_testing(ctx, wc, w, &res->workloads[wi], i + 1, 0, err, err_len);
-    if (rc == JM_EXIT_OK && ctx->cfg->n_scenarios > 0 && !jm_interrupted)
-        rc = jm_scenario_runs(ctx, wc, w, res, wi, recs, err, err_len);
-    jm_workload_destroy(w);
+    int rc = JM_EXIT_OK;
+    for (int i = 0; i < ws.n && rc == JM_EXIT_OK && !jm_interrupted; i++) {
+        jm_workload_result *wr = jm_results_add_workload(res);
+        if (!wr) {
+            snprintf(err, err_len, "out of memory");
+            rc = JM_EXIT_SYSTEM;
+            break;
+        }
+        ws.entry[i] = (int)(wr - res->workloads);
+        rc = jm_plain_prepare(ctx, &cfg->workloads[i], &ws.w[i], wr, err, err_len);
+    }
+    if (ws.n > 1 && rules->repeats > 0 && rc == JM_EXIT_OK)
+        jm_log(ctx->log, "testing runs interleaved in %d rounds, order rotated each round "
+                         "(round 1: %s first); comparisons pair runs of the same round\n",
+               rules->repeats, cfg->workloads[0].name);
+    for (int k = 0; k < rules->repeats && rc == JM_EXIT_OK && !jm_interrupted; k++) {
+        for (int j = 0; j < ws.n && rc == JM_EXIT_OK && !jm_interrupted; j++) {
+            int i = rotated(k, j, ws.n);
+            const jm_workload_config *wc = &cfg->workloads[i];
+            if (!ws.ranged[i] && rules->warmup_s > 0) {
+                rc = jm_plain_ranging(ctx, wc, ws.w[i], err, err_len);
+                if (rc != JM_EXIT_OK || jm_interrupted)
+                    break;
+            }
+            ws.ranged[i] = true;
+            rc = jm_plain_testing(ctx, wc, ws.w[i], &res->workloads[ws.entry[i]], k + 1, k + 1,
+                                  err, err_len);
+        }
+    }
+    for (int i = 0; i < ws.n && rc == JM_EXIT_OK && cfg->n_scenarios > 0 && !jm_interrupted; i++)
+        rc = jm_scenario_runs(ctx, &cfg->workloads[i], ws.w[i], res, ws.entry[i], recs, err,
+                              err_len);
+    free_set(&ws);
     return rc;
 }
 
@@ -168,11 +224,7 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
     jm_idle_measure(&win, cfg->rules.idle_s, res, idle, err, err_len);
     jm_run_ctx ctx = {.cfg = cfg, .win = &win, .log = opt->log,
                       .progress_tty = opt->progress_tty};
-    for (int i = 0; i < cfg->n_workloads && !jm_interrupted; i++) {
-        rc = run_workload(&ctx, &cfg->workloads[i], res, &s->scenarios, err, err_len);
-        if (rc != JM_EXIT_OK)
-            break;
-    }
+    rc = run_workloads(&ctx, res, &s->scenarios, err, err_len);
     free(idle);
     jm_sampler_stop(s->sampler);
     record_sampler(res, s);

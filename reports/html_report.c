@@ -202,7 +202,10 @@ static void section_comparisons(jm__buf *b, const jm_results *r) {
         jm__buf_xml(b, c->candidate);
         jm__buf_puts(b, " (median [");
         jm__buf_xml(b, jm__fmt_ci(ci_text, sizeof(ci_text), s, "%.3g", "x"));
-        jm__buf_printf(b, ", log scale], %d paired runs)%s.</p>\n", s->n,
+        jm__buf_printf(b, ", log scale], %d paired runs%s)%s.</p>\n", s->n,
+                       strcmp(c->pairing, "round") == 0
+                           ? ", each pair from one round of interleaved runs"
+                           : "",
                        c->estimated ? " <span class=\"kind-estimated\">ESTIMATED</span>" : "");
         jm__buf_printf(b, "<table class=\"comparison-table\">\n<tr><th></th><th>");
         jm__buf_xml(b, c->baseline);

@@ -71,10 +71,13 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
         const jm_stat *s = &c->energy_per_token_ratio;
         char m[32], ci[96], pr[32], fr[32];
         fprintf(out,
-                "%s%s vs %s: energy per token ratio median %sx%s [%s, log scale; %d paired runs; "
+                "%s%s vs %s: energy per token ratio median %sx%s [%s, log scale; %d paired runs%s; "
                 "> 1 means %s is cheaper]; params ratio %s, FLOP/token ratio %s; source %s%s%s%s\n",
                 bold, c->baseline, c->candidate, jm__fmt(m, sizeof(m), "%.3g", s->median), reset,
-                jm__fmt_ci(ci, sizeof(ci), s, "%.3g", "x"), s->n, c->candidate,
+                jm__fmt_ci(ci, sizeof(ci), s, "%.3g", "x"), s->n,
+                strcmp(c->pairing, "round") == 0 ? ", each pair from one round of interleaved runs"
+                                                 : "",
+                c->candidate,
                 jm__fmt(pr, sizeof(pr), "%.3g", c->params_ratio),
                 jm__fmt(fr, sizeof(fr), "%.3g", c->flops_ratio),
                 c->energy_source[0] ? c->energy_source : "none", c->estimated ? warn : "",

@@ -118,6 +118,9 @@ typedef struct jm_comparison {
     /* baseline mJ/token / candidate mJ/token: the saving (> 1: candidate cheaper) */
     jm_stat energy_per_token_ratio;
     jm_stat energy_per_token_ratio_above_idle;
+    /* how runs were paired: "round" (runs of the same round of interleaved
+     * runs) or "order" (the i-th valid runs: results without rounds) */
+    char pairing[8];
     char energy_source[JM_R_TEXT_MAX];
     bool estimated;
 } jm_comparison;

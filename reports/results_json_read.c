@@ -253,6 +253,7 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
 static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
     run->index = (int)count(c, j, p, "index", false);
     str(c, j, p, "phase", false, run->phase, sizeof(run->phase));
+    run->round = (int)count(c, j, p, "round", false);
     run->t0_ns = count(c, j, p, "t0_ns", false);
     run->t1_ns = count(c, j, p, "t1_ns", false);
     run->duration_s = num(c, j, p, "duration_s", true, NAN);
@@ -393,6 +394,7 @@ static void read_comparison(rd *c, const cJSON *j, const char *p, jm_comparison 
               &cmp->energy_per_token_ratio_above_idle);
     str(c, j, p, "energy_source", true, cmp->energy_source, sizeof(cmp->energy_source));
     cmp->estimated = boolean(c, j, p, "estimated", false, false);
+    str(c, j, p, "pairing", false, cmp->pairing, sizeof(cmp->pairing));
 }
 
 static void read_trace(rd *c, const cJSON *j, jm_trace *t) {

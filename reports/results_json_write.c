@@ -50,6 +50,7 @@ static cJSON *run_json(const jm_run_result *run) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", run->index);
     cJSON_AddStringToObject(o, "phase", run->phase);
+    cJSON_AddNumberToObject(o, "round", run->round);
     cJSON_AddNumberToObject(o, "t0_ns", (double)run->t0_ns);
     cJSON_AddNumberToObject(o, "t1_ns", (double)run->t1_ns);
     cJSON_AddItemToObject(o, "duration_s", jm__json_num(run->duration_s));
@@ -162,6 +163,7 @@ static cJSON *comparison_json(const jm_comparison *c) {
     cJSON_AddStringToObject(o, "energy_source", c->energy_source);
     cJSON_AddItemToObject(o, "energy_kind", kind_string(c->estimated));
     cJSON_AddBoolToObject(o, "estimated", c->estimated);
+    cJSON_AddStringToObject(o, "pairing", c->pairing);
     return o;
 }
 

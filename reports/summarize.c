@@ -116,12 +116,21 @@ int jm_pair_ratios(const jm_round_value *b, int nb, const jm_round_value *c, int
     return n;
 }
 
-/* Round of a run, the unit of pairing. The runs of one workload all run
- * before the next workload's, so the repetition index is the round: run k of
- * the baseline is paired with run k of the candidate, and an invalid run drops
- * its own pair only. */
+/* Round of a run, the unit of pairing: the runner interleaves the testing
+ * runs of all workloads in rounds and records each run's round, so run k of
+ * the baseline is paired with the candidate's run of the same round, and an
+ * invalid run drops its own pair only. Runs without a round (results built
+ * by hand) use their repetition index. */
 static int run_round(const jm_run_result *run) {
-    return run->index;
+    return run->round > 0 ? run->round : run->index;
+}
+
+/* Whether w's runs carry rounds of interleaved runs. */
+static bool has_rounds(const jm_workload_result *w) {
+    for (int i = 0; i < w->n_runs; i++)
+        if (w->runs[i].round > 0)
+            return true;
+    return false;
 }
 
 /* (round, field at `off`) of each counted run of w; returns how many. */
@@ -187,6 +196,8 @@ int jm_results_compare(jm_results *r, const char *baseline, const char *candidat
     cmp->params_ratio = safe_div((double)b->params, (double)c->params);
     cmp->active_params_ratio = safe_div((double)b->active_params, (double)c->active_params);
     cmp->flops_ratio = safe_div(b->flops_per_token, c->flops_per_token);
+    snprintf(cmp->pairing, sizeof(cmp->pairing), "%s",
+             has_rounds(b) && has_rounds(c) ? "round" : "index");
     paired_ratio(b, c, offsetof(jm_run_result, mj_per_token), &cmp->energy_per_token_ratio);
     paired_ratio(b, c, offsetof(jm_run_result, mj_per_token_above_idle),
                  &cmp->energy_per_token_ratio_above_idle);

@@ -216,3 +216,65 @@ Test(runner, estimate_only_is_labelled, .timeout = 60)
     jm_config_free(&cfg);
 }
 
+
+/* The trace mark after marks[i] (its "end"), or NULL. */
+static const jm_trace_mark *next_mark(const jm_results *res, size_t i)
+{
+    return i + 1 < res->trace.n_marks ? &res->trace.marks[i + 1] : NULL;
+}
+
+Test(runner, testing_runs_interleave_in_rotated_rounds, .timeout = 60)
+{
+    jm_config cfg;
+    /* warm-up shorter than a testing run: the ranging run still covers a testing run's work */
+    parse_cfg("{\"run_rules\":{\"idle_s\":0,\"warmup_s\":0.05,\"duration_s\":0.3,\"repeats\":3,"
+              "\"interval_ms\":10,\"min_samples\":3,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\"]," TINY_LAYERS "}",
+              &cfg);
+    jm_meter m;
+    jm_fake_meter_script script = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                   .n_domains = 1, .base_w = {10.0}, .name = "fake"};
+    cr_assert_eq(jm_fake_meter_open(&m, &script), JM_M_OK);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    cr_assert_eq(res.n_workloads, 2);
+    const jm_workload_result *moe = &res.workloads[0], *dense = &res.workloads[1];
+    cr_assert_eq(moe->n_runs, 3);
+    cr_assert_eq(dense->n_runs, 3);
+    for (int k = 0; k < 3; k++) {
+        cr_expect_eq(moe->runs[k].round, k + 1);
+        cr_expect_eq(dense->runs[k].round, k + 1);
+        /* rotated: round 1 moe dense, round 2 dense moe, round 3 moe dense */
+        const jm_run_result *first = k % 2 == 0 ? &moe->runs[k] : &dense->runs[k];
+        const jm_run_result *second = k % 2 == 0 ? &dense->runs[k] : &moe->runs[k];
+        cr_expect_lt(first->t1_ns, second->t0_ns, "round %d order", k + 1);
+        if (k > 0) /* every run of a round before the next round */
+            cr_expect_lt(moe->runs[k - 1].t1_ns > dense->runs[k - 1].t1_ns
+                             ? moe->runs[k - 1].t1_ns
+                             : dense->runs[k - 1].t1_ns,
+                         first->t0_ns);
+    }
+    /* each workload is ranged once, before its first testing run, for a testing run's work */
+    int ranged_moe = 0, ranged_dense = 0;
+    for (size_t i = 0; i < res.trace.n_marks; i++) {
+        const jm_trace_mark *mk = &res.trace.marks[i];
+        if (strncmp(mk->label, "ranging", 7) != 0)
+            continue;
+        const jm_trace_mark *end = next_mark(&res, i);
+        cr_assert(end && strcmp(end->label, "end") == 0);
+        cr_expect_geq((double)(end->t_ns - mk->t_ns) / 1e9, 0.3, "%s lasts %.3f s", mk->label,
+                      (double)(end->t_ns - mk->t_ns) / 1e9);
+        bool is_moe = strstr(mk->label, "moe") != NULL;
+        const jm_workload_result *w = is_moe ? moe : dense;
+        cr_expect_lt(mk->t_ns, w->runs[0].t0_ns);
+        ranged_moe += is_moe;
+        ranged_dense += !is_moe;
+    }
+    cr_expect_eq(ranged_moe, 1);
+    cr_expect_eq(ranged_dense, 1);
+    cr_assert_eq(res.n_comparisons, 1);
+    cr_expect_str_eq(res.comparisons[0].pairing, "round");
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}

@@ -244,3 +244,50 @@ Test(model, pair_ratios_by_round) {
     cr_assert_float_eq(ratios[2], 2.0, 0);
     cr_assert_eq(jm_pair_ratios(b, 0, c, 5, ratios), 0);
 }
+/* Numbers the fixture's valid testing runs k = 1..6 as rounds: k, or 7 - k
+ * when reversed; returns the run of round `round` of w. */
+static jm_run_result *number_rounds(jm_workload_result *w, bool reversed, int round) {
+    jm_run_result *found = NULL;
+    int k = 0;
+    for (int i = 0; i < w->n_runs; i++)
+        if (strcmp(w->runs[i].phase, "testing") == 0 && w->runs[i].valid) {
+            k++;
+            w->runs[i].round = reversed ? 7 - k : k;
+            if (w->runs[i].round == round)
+                found = &w->runs[i];
+        }
+    return found;
+}
+
+Test(model, interleaved_runs_pair_by_recorded_round) {
+    jm_results r;
+    jm_rfix_build(&r, false);
+    jm_workload_result *dense = NULL, *moe = NULL;
+    for (int i = 0; i < r.n_workloads; i++)
+        if (strcmp(r.workloads[i].name, "dense-layer") == 0)
+            dense = &r.workloads[i];
+        else if (strcmp(r.workloads[i].name, "moe-layer") == 0)
+            moe = &r.workloads[i];
+    cr_assert(dense && moe);
+    /* the candidate's k-th run is in round 7 - k: pairs follow the rounds, not the index */
+    jm_run_result *dense_round2 = number_rounds(dense, false, 2);
+    number_rounds(moe, true, 2);
+    cr_assert(dense_round2);
+    /* an invalid baseline run drops its own round's pair, not every later one */
+    jm_run_result_invalidate(dense_round2, "forced");
+    char err[256];
+    cr_assert_eq(jm_results_compare(&r, "dense-layer", "moe-layer", err, sizeof(err)), 0);
+    double ratios[5];
+    int n = 0;
+    for (int i = 0; i < 6; i++)
+        if (i != 1)
+            ratios[n++] = jm_rfix_dense_mj[i] / jm_rfix_moe_mj[5 - i];
+    jm_stat oracle;
+    jm_stat_compute_ratio(ratios, n, &oracle);
+    const jm_comparison *c = &r.comparisons[0];
+    cr_assert_eq(c->energy_per_token_ratio.n, 5);
+    cr_assert_float_eq(c->energy_per_token_ratio.median, oracle.median, 1e-12);
+    cr_assert_float_eq(c->energy_per_token_ratio.mean, oracle.mean, 1e-12);
+    cr_assert_str_eq(c->pairing, "round");
+    jm_results_free(&r);
+}
