@@ -8,6 +8,7 @@ static const jm_command commands[] = {
     {"meters", jm_cmd_meters, "list energy meters: available or why not"},
     {"package", jm_cmd_package, "build an MLPerf submission tree (open division) from results"},
     {"check", jm_cmd_check, "validate an MLPerf submission tree and list every problem"},
+    {"power", jm_cmd_power, "the MLPerf power metric of scenario folders of any power submission"},
     {"report", jm_cmd_report, "rebuild report.html and summary.csv of a results directory"},
     {"compare", jm_cmd_compare, "several results directories side by side (terminal, HTML)"},
     {"carbon", jm_cmd_carbon, "CO2e: paper training footprints, runs projected by grid region"},

@@ -49,6 +49,7 @@ int jm_cmd_compare(int argc, char **argv);
 int jm_cmd_carbon(int argc, char **argv);
 int jm_cmd_package(int argc, char **argv);
 int jm_cmd_check(int argc, char **argv);
+int jm_cmd_power(int argc, char **argv);
 
 /* ---- system description (sysinfo.c) ---- */
 /* hwloc topology + /proc + uname: CPU model, packages, cores, PUs, caches,

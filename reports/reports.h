@@ -396,6 +396,30 @@ void jm_mlperf_format_power_time(int64_t unix_ns, char *buf, size_t len);
 int jm_mlperf_spl_average_w(const char *spl_path, int64_t begin_unix_ns, int64_t end_unix_ns,
                             double *avg_w, size_t *n_samples, char *err, size_t err_len);
 
+/* The MLPerf power metric of one scenario's testing run, as MLCommons'
+ * submission checker computes it (reports/mlperf_power_dir.c). */
+typedef struct jm_mlperf_power_result {
+    char dir[4096];                    /* as given */
+    char scenario[32];                 /* the detail log's effective_scenario */
+    jm_scenario_kind metric_scenario;  /* the folder's scenario: picks the unit */
+    size_t samples;                    /* analyzer samples strictly inside, > 0 W */
+    int64_t begin_unix_ns, end_unix_ns; /* power_begin, power_end */
+    double duration_s, avg_power_w, energy_j;
+    uint64_t queries;                  /* result_query_count */
+    bool has_queries;
+    double metric;
+    const char *metric_unit;           /* "W" or "mJ/query" */
+} jm_mlperf_power_result;
+/* From run_dir's mlperf_log_detail.txt and spl.txt; folder is the scenario
+ * that names the folder (NULL: the effective scenario picks the unit). */
+int jm_mlperf_power_of_run(const char *run_dir, const jm_scenario_kind *folder,
+                           jm_mlperf_power_result *out, char *err, size_t err_len);
+/* dir is one scenario's folder: it holds run_1/ or performance/run_1/; its
+ * name (or, for a "performance" folder, its parent's) in any letter case is
+ * the scenario that picks the unit. */
+int jm_mlperf_power_of_dir(const char *dir, jm_mlperf_power_result *out, char *err,
+                           size_t err_len);
+
 /* One point of joulemark's own power file (joulemark_power.csv): wall clock
  * (Unix ns, UTC) and the cumulative energy in joules of the primary meter. */
 typedef struct jm_mlperf_power_sample {

@@ -170,18 +170,26 @@ static void check_power(checker *c, const char *res, const char *meas, const cha
             need_file(c, path);
         }
         jm__sub_fmt(path, sizeof(path), "%s/performance/run_1/spl.txt", res);
-        double w;
         if (have_window && jm__sub_exists(path)) {
-            if (jm_mlperf_spl_average_w(path, b, e, &w, NULL, err, sizeof(err)) != JM_R_OK)
+            /* the same code as `joulemark power` */
+            jm_mlperf_power_result pw;
+            jm__sub_fmt(path, sizeof(path), "%s/performance/run_1", res);
+            if (jm_mlperf_power_of_run(path, &k, &pw, err, sizeof(err)) != JM_R_OK) {
                 jm_check_problem(c->p, "%s", err);
-            else {
-                const cJSON *avg = jm_mlperf_log_get(log, "joulemark_avg_power_w");
-                if (cJSON_IsNumber(avg) && !close_enough(avg->valuedouble, w))
-                    jm_check_problem(c->p,
-                                     "%s: joulemark_avg_power_w %.6f W differs from %.6f W "
-                                     "recomputed from %s",
-                                     detail, avg->valuedouble, w, path);
+                return;
             }
+            const cJSON *avg = jm_mlperf_log_get(log, "joulemark_avg_power_w");
+            if (cJSON_IsNumber(avg) && !close_enough(avg->valuedouble, pw.avg_power_w))
+                jm_check_problem(c->p,
+                                 "%s: joulemark_avg_power_w %.6f W differs from %.6f W "
+                                 "recomputed from %s/spl.txt",
+                                 detail, avg->valuedouble, pw.avg_power_w, path);
+            const cJSON *metric = jm_mlperf_log_get(log, "joulemark_power_metric");
+            if (cJSON_IsNumber(metric) && !close_enough(metric->valuedouble, pw.metric))
+                jm_check_problem(c->p,
+                                 "%s: joulemark_power_metric %.6f differs from %.6f %s "
+                                 "recomputed from %s/spl.txt",
+                                 detail, metric->valuedouble, pw.metric, pw.metric_unit, path);
         }
         return;
     }
