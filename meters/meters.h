@@ -91,8 +91,8 @@ typedef struct jm_meter_info {
     double resolution_j;          /* smallest energy step (0 when unknown) */
     unsigned update_period_ms;    /* how often the source itself updates */
     unsigned default_interval_ms; /* sampling interval the sampler uses by default */
-    char source[256];             /* where it reads from, e.g. "/sys/class/powercap" */
-    char model[256];              /* estimate meters: the model and its parameters */
+    char source[512];             /* where it reads from, e.g. "/sys/class/powercap" */
+    char model[512];              /* estimate meters: the model, its parameters and their sources */
 } jm_meter_info;
 
 typedef struct jm_meter_sample {
@@ -238,10 +238,8 @@ unsigned jm_sampler_interval_ms(const jm_sampler *s, int meter);
  * - A mark may be taken before start and after stop (it samples synchronously). */
 
 /* ------------------------------------------------------ estimate model --- */
-/* Defaults of the "estimate" meter: tdp_w = JM_ESTIMATE_W_PER_CPU x cpus,
- * idle_w = JM_ESTIMATE_IDLE_FRACTION x tdp_w, cpus = CPUs this process may run on. */
-#define JM_ESTIMATE_W_PER_CPU 5.0
-#define JM_ESTIMATE_IDLE_FRACTION 0.3
+/* The "estimate" meter's default cpus: the CPUs this process may run on. Its
+ * default watts come from published per-CPU figures (meter_estimate.c). */
 long jm_estimate_default_cpus(void);
 
 /* ---------------------------------------------------- hardware counters --- */

@@ -68,4 +68,43 @@ int jm__perf_sysfs_scan(const char *devices, const char *pmu, uint32_t *type, in
 /* Sleeps for ms milliseconds (restarting on EINTR). */
 void jm__sleep_ms(unsigned ms);
 
+/* ---- estimate meter: published per-CPU power (cpu_power_table.c) ---- */
+/* Watts per logical CPU at active idle and 100 % load, and GB of memory per
+ * logical CPU, of one microarchitecture (means over SPECpower_ssj2008 results). */
+typedef struct jm__cpu_power {
+    const char *key;  /* "intel-cascadelake": the estimate meter's family= value */
+    const char *name; /* "Intel Cascade Lake" */
+    double idle_w_per_cpu, max_w_per_cpu, gb_per_cpu;
+    int n_results;    /* SPECpower results averaged */
+} jm__cpu_power;
+/* The CPU as /proc/cpuinfo describes its first processor. */
+typedef struct jm__cpu_identity {
+    char vendor[32];      /* "GenuineIntel", "AuthenticAMD" */
+    int family, model, stepping;
+    char model_name[128]; /* often generic in VMs: "Intel Xeon Processor" */
+} jm__cpu_identity;
+/* Where the figures come from (named in the meter's model and in docs/meters.md). */
+#define JM__CPU_POWER_SOURCE                                                               \
+    "SPECpower_ssj2008 results (spec.org) as collected by Cloud Carbon Footprint "        \
+    "(ccf-coefficients b0032d9, SPECpower-2026-03-09.csv), CCF method"
+/* Memory power, W per GB: Cloud Carbon Footprint's coefficient (0.392 W/GB, the
+ * mean of Crucial's 0.375 and Micron's 0.4083 W/GB for DDR4). */
+#define JM__MEMORY_W_PER_GB 0.392
+int jm__cpuinfo_read(const char *path, jm__cpu_identity *id, char *err, size_t err_len);
+/* NULL when the CPU's numbers match no family of the table. */
+const jm__cpu_power *jm__cpu_power_match(const jm__cpu_identity *id);
+const jm__cpu_power *jm__cpu_power_find(const char *key);
+const jm__cpu_power *jm__cpu_power_unknown(void);
+void jm__cpu_power_keys(char *buf, size_t len); /* "amd-epyc-gen1, ..." */
+
+/* ---- estimate meter: what the modelled processes use (process_usage.c) ---- */
+/* CPU time (ns) and resident memory (bytes) of this process; PROC is /proc or
+ * a test tree (PROC/self/statm). Returns 0 or -errno. */
+int jm__self_usage(const char *proc, uint64_t *cpu_ns, uint64_t *rss_bytes);
+/* The same summed over every descendant of process `root` (not root itself):
+ * live ones from PROC/<pid>/stat, reaped ones from getrusage(RUSAGE_CHILDREN)
+ * (so root must be this process). *n_procs = live descendants found. */
+int jm__descendants_usage(const char *proc, long root, uint64_t *cpu_ns, uint64_t *rss_bytes,
+                          int *n_procs);
+
 #endif /* JM_METERS_INTERNAL_H */
