@@ -15,13 +15,15 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--meter SPEC]...\n"
+            "usage: joulemark run [CONFIG] [-o DIR] [--quick] [--force] [--dry-run] [--meter SPEC]...\n"
             "                     [--rules default|quick|mlperf] [--scenario NAME[:qps=X,latency_ms=Y]]...\n\n"
             "Runs the workloads of CONFIG (default: configs/default.json) while the meters\n"
             "record energy, then writes results.json, trace.csv, summary.csv and report.html.\n\n"
             "  -o, --output DIR   output directory (default: results/<UTC timestamp>/)\n"
             "  -q, --quick        shorten every duration for a smoke run; results marked quick\n"
             "  -f, --force        write into DIR even if it already holds files\n"
+            "  -n, --dry-run      validate and print the plan (workloads, meters, primary\n"
+            "                     meter, run rules, expected duration); run nothing\n"
             "  -m, --meter SPEC   use this meter instead of the config's list; repeatable:\n"
             "                     NAME[:KEY=VALUE,...], e.g. rapl, rapl:root=/tmp/sys,\n"
             "                     estimate:tdp_w=120, ptd:host=127.0.0.1,port=8888\n"
@@ -63,20 +65,21 @@ int jm_cmd_run(int argc, char **argv)
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"quick", no_argument, NULL, 'q'},
                                          {"force", no_argument, NULL, 'f'},
+                                         {"dry-run", no_argument, NULL, 'n'},
                                          {"meter", required_argument, NULL, 'm'},
                                          {"rules", required_argument, NULL, 'r'},
                                          {"scenario", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out_dir = NULL;
-    bool quick = false, force = false;
+    bool quick = false, force = false, dry_run = false;
     char *meters[JM_CFG_MAX_METERS];
     int n_meters = 0;
     char *scenarios[JM_SCENARIO_COUNT];
     int n_scenarios = 0;
     const char *rules = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "o:qfm:r:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qfnm:r:s:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_dir = optarg;
@@ -86,6 +89,9 @@ int jm_cmd_run(int argc, char **argv)
             break;
         case 'f':
             force = true;
+            break;
+        case 'n':
+            dry_run = true;
             break;
         case 'm':
             if (n_meters >= JM_CFG_MAX_METERS) {
@@ -121,7 +127,9 @@ int jm_cmd_run(int argc, char **argv)
 
     char err[2048];
     jm_config cfg;
-    if (jm_config_load(config_path, &cfg, err, sizeof err) != 0) {
+    int lrc = dry_run ? jm_config_load_for_plan(config_path, &cfg, err, sizeof err)
+                      : jm_config_load(config_path, &cfg, err, sizeof err);
+    if (lrc != 0) {
         fprintf(stderr, "joulemark run: %s\n", err);
         return JM_EXIT_USAGE;
     }
@@ -156,6 +164,14 @@ int jm_cmd_run(int argc, char **argv)
         fprintf(stderr, "joulemark run: output %s exists and is not a directory\n", out_dir);
         jm_config_free(&cfg);
         return JM_EXIT_USAGE;
+    }
+    if (dry_run) {
+        int prc = jm_run_print_plan(&cfg, config_path, out_dir, state > 0 && !force, stdout, err,
+                                    sizeof err);
+        if (prc != JM_EXIT_OK)
+            fprintf(stderr, "joulemark run: %s\n", err);
+        jm_config_free(&cfg);
+        return prc;
     }
     if (state > 0 && !force) {
         fprintf(stderr,

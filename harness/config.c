@@ -17,6 +17,7 @@ typedef struct cfg_ctx {
     const char *file;
     char *err;
     size_t err_len;
+    bool skip_machine_checks; /* --dry-run: a backend this machine lacks is not an error */
 } cfg_ctx;
 
 __attribute__((format(printf, 3, 4))) static int fail(const cfg_ctx *cx, const char *path,
@@ -309,13 +310,13 @@ static int parse_workload(const cfg_ctx *cx, const cJSON *obj, const char *path,
     if (strcmp(backend, "native") == 0)
         s->backend = JM_BACKEND_NATIVE;
     else if (strcmp(backend, "openblas") == 0) {
-        if (!jm_gemm_openblas_available())
+        if (!cx->skip_machine_checks && !jm_gemm_openblas_available())
             return fail(cx, p, "\"openblas\" is not built into this joulemark (install "
                                "libopenblas-dev and rebuild); expected \"native\"");
         s->backend = JM_BACKEND_OPENBLAS;
     } else if (strcmp(backend, "cuda") == 0 || strcmp(backend, "cublas") == 0) {
         char why[256];
-        if (!jm_cuda_available(why, sizeof why))
+        if (!cx->skip_machine_checks && !jm_cuda_available(why, sizeof why))
             return fail(cx, p, "\"%s\" cannot run here: %s; expected \"native\"", backend, why);
         if (strcmp(backend, "cublas") == 0 && !jm_cublas_built())
             return fail(cx, p, "\"cublas\" is not built into this joulemark (CMake found no "
@@ -673,7 +674,7 @@ static int parse_scenarios(const cfg_ctx *cx, const cJSON *arr, jm_config *cfg)
 
 int jm_config_set_scenarios(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len)
 {
-    cfg_ctx cx = {"--scenario", err, err_len};
+    cfg_ctx cx = {"--scenario", err, err_len, false};
     jm_scenario_config saved[JM_SCENARIO_COUNT];
     int n_saved = cfg->n_scenarios;
     memcpy(saved, cfg->scenarios, sizeof saved);
@@ -750,10 +751,10 @@ static void rules_defaults(jm_run_rules *r)
     r->interval_ms = 0;
 }
 
-int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *err,
-                    size_t err_len)
+static int parse_config(const char *text, const char *path, jm_config *cfg, char *err,
+                        size_t err_len, bool skip_machine_checks)
 {
-    cfg_ctx cx = {path && path[0] ? path : "<config>", err, err_len};
+    cfg_ctx cx = {path && path[0] ? path : "<config>", err, err_len, skip_machine_checks};
     memset(cfg, 0, sizeof(*cfg));
     snprintf(cfg->path, sizeof cfg->path, "%s", path ? path : "");
     rules_defaults(&cfg->rules);
@@ -893,7 +894,14 @@ error:
     return -1;
 }
 
-int jm_config_load(const char *path, jm_config *cfg, char *err, size_t err_len)
+int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *err,
+                    size_t err_len)
+{
+    return parse_config(text, path, cfg, err, err_len, false);
+}
+
+static int load_config(const char *path, jm_config *cfg, char *err, size_t err_len,
+                       bool skip_machine_checks)
 {
     memset(cfg, 0, sizeof(*cfg));
     FILE *f = fopen(path, "rb");
@@ -932,9 +940,19 @@ int jm_config_load(const char *path, jm_config *cfg, char *err, size_t err_len)
         snprintf(err, err_len, "%s: contains a NUL byte; expected JSON text", path);
         return -1;
     }
-    int rc = jm_config_parse(text, path, cfg, err, err_len);
+    int rc = parse_config(text, path, cfg, err, err_len, skip_machine_checks);
     free(text);
     return rc;
+}
+
+int jm_config_load(const char *path, jm_config *cfg, char *err, size_t err_len)
+{
+    return load_config(path, cfg, err, err_len, false);
+}
+
+int jm_config_load_for_plan(const char *path, jm_config *cfg, char *err, size_t err_len)
+{
+    return load_config(path, cfg, err, err_len, true);
 }
 
 void jm_config_free(jm_config *cfg)
@@ -959,7 +977,7 @@ void jm_config_apply_quick(jm_config *cfg)
 
 int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len)
 {
-    cfg_ctx cx = {"--meter", err, err_len};
+    cfg_ctx cx = {"--meter", err, err_len, false};
     int saved = cfg->n_meters;
     char backup[JM_CFG_MAX_METERS][512];
     memcpy(backup, cfg->meters, sizeof backup);

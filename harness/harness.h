@@ -127,6 +127,9 @@ typedef struct jm_config {
 int jm_config_load(const char *path, jm_config *cfg, char *err, size_t err_len);
 int jm_config_parse(const char *text, const char *path, jm_config *cfg, char *err,
                     size_t err_len);
+/* The same without the checks of this machine (a "cuda" or "openblas" backend
+ * it cannot run): for `run --dry-run`, which reports those as warnings. */
+int jm_config_load_for_plan(const char *path, jm_config *cfg, char *err, size_t err_len);
 void jm_config_free(jm_config *cfg);
 /* Shortens every duration for a smoke run (results marked quick). */
 void jm_config_apply_quick(jm_config *cfg);
@@ -176,6 +179,17 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
 int jm_run_write_outputs(const jm_run_session *s, const jm_results *res, const char *out_dir,
                          FILE *log);
 void jm_run_session_free(jm_run_session *s);
+
+/* The primary-meter rule (run_plan.c), one place for the runner and the
+ * dry run: the config's primary_meter when it names one, else the first
+ * available measured meter; with none measured, the first available one. */
+bool jm_meter_is_primary_choice(const jm_config *cfg, const jm_meter *m);
+/* `run --dry-run`: prints the plan of a loaded config to out (workloads,
+ * meters opened and closed, primary, rules, expected duration). Returns
+ * JM_EXIT_OK, or JM_EXIT_USAGE with err for a bad meter spec. What this
+ * machine lacks is printed as a warning, not an error. */
+int jm_run_print_plan(const jm_config *cfg, const char *config_path, const char *out_dir,
+                      bool out_dir_refused, FILE *out, char *err, size_t err_len);
 
 /* ---- small shared helpers (util.c) ---- */
 /* Levenshtein distance, for "did you mean" suggestions. */

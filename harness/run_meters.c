@@ -37,9 +37,7 @@ static void add_active(const jm_config *cfg, FILE *log, jm_results *res, jm_run_
            m->info.n_domains == 1 ? "" : "s", m->info.source);
     rm->active[rm->n_active] = *m;
     rm->active_to_result[rm->n_active] = res->n_meters - 1;
-    bool chosen = cfg->primary_meter[0] ? strcmp(cfg->primary_meter, m->spec.name) == 0
-                                        : m->info.kind == JM_METER_MEASURED;
-    if (rm->primary < 0 && chosen)
+    if (rm->primary < 0 && jm_meter_is_primary_choice(cfg, m))
         rm->primary = rm->n_active;
     rm->n_active++;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "harness.h"
+#include "meters_tmp.h"
+#include "proc.h"
 
 static char err[2048];
 
@@ -15,7 +17,30 @@ static int parse(const char *text, jm_config *cfg)
     return jm_config_parse(text, "test.json", cfg, err, sizeof err);
 }
 
-/* Parses text, expects failure and that err contains each needle. */
+/* `joulemark run --dry-run` on text saved as a file: exit 2, no plan, and the
+ * parser's message (the file name aside) on stderr. */
+static void expect_dry_run_error(const char *text, const char *const *needles)
+{
+    char dir[256], path[300];
+    cr_assert_eq(jm_mtmp_dir(dir, sizeof dir), 0);
+    cr_assert_eq(jm_mtmp_write(dir, "test.json", text), 0);
+    snprintf(path, sizeof path, "%s/test.json", dir);
+    char *argv[] = {JM_BINARY, "run", "--dry-run", path, NULL};
+    jm_proc_result res;
+    cr_assert_eq(jm_proc_run(argv, NULL, 0, 0, 60, &res), 0);
+    cr_expect_eq(res.exit_code, 2, "--dry-run of %s: exit %d", text, res.exit_code);
+    cr_expect_eq(res.out[0], '\0', "--dry-run printed a plan for a bad config: %s", res.out);
+    /* an empty file is refused before parsing, with its own message */
+    const char *const empty[] = {"test.json: empty file", NULL};
+    for (const char *const *n = text[0] ? needles : empty; *n; n++)
+        cr_expect(strstr(res.err, *n) != NULL, "--dry-run error \"%s\" lacks \"%s\"", res.err,
+                  *n);
+    jm_proc_free(&res);
+    jm_mtmp_remove(dir);
+}
+
+/* Parses text, expects failure and that err contains each needle; then the
+ * same through `joulemark run --dry-run`. */
 static void expect_error(const char *text, const char *const *needles)
 {
     jm_config cfg;
@@ -24,6 +49,7 @@ static void expect_error(const char *text, const char *const *needles)
     cr_assert_null(cfg.json, "a failed parse must free the config");
     for (const char *const *n = needles; *n; n++)
         cr_expect(strstr(err, *n) != NULL, "error \"%s\" lacks \"%s\"", err, *n);
+    expect_dry_run_error(text, needles);
 }
 
 #define MOE "{\"name\":\"m\",\"type\":\"moe\",\"d_model\":64,\"n_heads\":4,\"d_ff\":32,\"seq_len\":8,\"batch_seqs\":2,\"n_experts\":4,\"top_k\":1}"
