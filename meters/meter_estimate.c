@@ -163,6 +163,8 @@ static int estimate_open(const jm_meter_spec *spec, void **state, jm_meter_info 
     info->n_domains = 2;
     snprintf(info->domains[0], JM_METER_NAME_MAX, "cpu");
     snprintf(info->domains[1], JM_METER_NAME_MAX, "memory");
+    for (int d = 0; d < info->n_domains; d++)
+        jm_domain_role_of("estimate", info->domains[d], &info->roles[d]);
     info->resolution_j = 0.0;
     info->update_period_ms = 1;
     info->default_interval_ms = 50;
