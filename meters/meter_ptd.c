@@ -1,13 +1,21 @@
 /* meter_ptd.c - the "ptd" meter: a SPEC PTDaemon client over TCP (a wall-power
- * analyzer). open: connect (timeout), Hello, Identify. Phases drive logging:
- * begin "ranging" sets SR,V,Auto / SR,A,Auto and Go; begin "testing" sets the
- * voltage/current ranges from the ranging maximum (the smallest range from RR
- * that holds it) and Go; end of either sends Stop. read: while logging, RL
- * returns the analyzer's samples since the last RL (kept for spl.txt), else
- * Watts; the value is the latest watts. Any socket error or timeout is a read
- * failure (the sampler keeps what it had). Options: host, port, device
- * (expected analyzer model in the Identify reply), sample_ms, connect_timeout_ms,
- * reply_timeout_ms. */
+ * analyzer), following MLPerf's power server (mlcommons/power-dev
+ * ptd_client_server). open: connect (timeout), Hello, Identify, RR (the range
+ * settings in use: "Ranges,{AmpAuto},{AmpRange},{VoltAuto},{VoltRange}").
+ * Phases, per workload: begin "ranging" sets SR,V,Auto / SR,A,Auto (when not
+ * already auto), waits the settle time, Go; its samples' maximum volts and amps
+ * are kept for that workload. begin "testing" sends that workload's maxima
+ * (SR,V,<max volts>, SR,A,<max amps>: the analyzer selects its range), checks
+ * with RR that both ranges are fixed, waits the settle time, Go; a workload
+ * without a ranging maximum, or ranges the analyzer refuses, fail the phase
+ * with the reason (never auto-ranging in testing). Every begin returns once Go
+ * is acknowledged and the first sample after it has arrived (the window
+ * contract of meters.h). End sends Stop. read: while logging, RL returns the
+ * analyzer's samples since the last RL (kept for spl.txt), else Watts; the
+ * value is the latest watts. Any socket error or timeout is a read failure.
+ * Options: host, port, device (expected analyzer model in the Identify reply),
+ * sample_ms, settle_ms (default 10000, MLPerf's wait before Go),
+ * connect_timeout_ms, reply_timeout_ms. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,7 +30,7 @@
 
 #include "meters_internal.h"
 
-#define PTD_MAX_RANGES 32
+#define PTD_MAX_WORKLOADS 64
 
 typedef struct ptd_sample {
     char line[256]; /* the analyzer's line, as received */
@@ -30,16 +38,26 @@ typedef struct ptd_sample {
     bool ranging;
 } ptd_sample;
 
+/* The ranging maxima of one workload. */
+typedef struct ptd_workload_range {
+    char workload[64];
+    double max_volts, max_amps;
+    size_t n_samples;    /* ranging samples with volts and amps */
+    double ranging_s;    /* how long its ranging measurement lasted */
+} ptd_workload_range;
+
 typedef struct ptd_state {
     int fd;
     char host[128], port[16], identity[256];
-    long sample_ms, reply_timeout_ms;
+    long sample_ms, reply_timeout_ms, settle_ms;
     char rbuf[8192];
     size_t rlen;
-    bool logging, ranging_phase, have_ranging;
-    double max_volts, max_amps, last_watts;
-    double v_ranges[PTD_MAX_RANGES], a_ranges[PTD_MAX_RANGES];
-    int n_v, n_a;
+    bool logging, ranging_phase, rr_ok;
+    double last_watts;
+    uint64_t go_ns;
+    char cur_v[32], cur_a[32]; /* the setting last sent ("Auto", a value); "" unknown */
+    ptd_workload_range ranges[PTD_MAX_WORKLOADS];
+    int n_ranges, ranging; /* ranging: the entry being ranged, -1 when none */
     ptd_sample *samples;
     size_t n_samples, cap_samples, garbage_lines;
     char *log; /* transcript: commands and replies with times */
@@ -259,104 +277,186 @@ static int read_log(ptd_state *s, char *err, size_t err_len)
         }
         s->samples[s->n_samples++] = smp;
         s->last_watts = smp.watts;
-        if (s->ranging_phase) {
-            if (isfinite(smp.volts) && smp.volts > s->max_volts)
-                s->max_volts = smp.volts;
-            if (isfinite(smp.amps) && smp.amps > s->max_amps)
-                s->max_amps = smp.amps;
+        if (s->ranging_phase && s->ranging >= 0 && isfinite(smp.volts) && isfinite(smp.amps) &&
+            smp.volts > 0 && smp.amps > 0) {
+            ptd_workload_range *r = &s->ranges[s->ranging];
+            r->max_volts = smp.volts > r->max_volts ? smp.volts : r->max_volts;
+            r->max_amps = smp.amps > r->max_amps ? smp.amps : r->max_amps;
+            r->n_samples++;
         }
     }
     return JM_M_OK;
 }
 
-/* "Ranges,V,15,30,...,A,0.5,1,..." -> the two lists. */
-static void parse_ranges(ptd_state *s, const char *reply)
+/* RR's reply "Ranges,{AmpAuto},{AmpRange},{VoltAuto},{VoltRange}" (autorange 1 on,
+ * 0 off, -1 unknown; a range -1 unknown). Returns false when malformed. */
+static bool parse_ranges(const char *reply, int *amp_auto, double *amp_range, int *volt_auto,
+                         double *volt_range)
 {
-    char copy[512];
-    snprintf(copy, sizeof copy, "%s", reply);
-    int which = 0; /* 1 volts, 2 amps */
-    s->n_v = s->n_a = 0;
-    for (char *save, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (strcmp(tok, "V") == 0) {
-            which = 1;
-            continue;
+    int n = 0;
+    if (sscanf(reply, "Ranges,%d,%lf,%d,%lf%n", amp_auto, amp_range, volt_auto, volt_range, &n) !=
+            4 ||
+        reply[n] != '\0')
+        return false;
+    return *amp_auto >= -1 && *amp_auto <= 1 && *volt_auto >= -1 && *volt_auto <= 1;
+}
+
+static ptd_workload_range *find_range(ptd_state *s, const char *workload, bool create)
+{
+    for (int i = 0; i < s->n_ranges; i++)
+        if (strcmp(s->ranges[i].workload, workload) == 0)
+            return &s->ranges[i];
+    if (!create || s->n_ranges == PTD_MAX_WORKLOADS)
+        return NULL;
+    ptd_workload_range *r = &s->ranges[s->n_ranges++];
+    memset(r, 0, sizeof(*r));
+    jm__setf(r->workload, sizeof r->workload, "%s", workload);
+    return r;
+}
+
+/* SR,<which>,<value> unless the analyzer already has it; *changed when sent. */
+static int set_range(ptd_state *s, char which, const char *value, bool *changed, char *err,
+                     size_t err_len)
+{
+    char *cur = which == 'V' ? s->cur_v : s->cur_a;
+    if (strcmp(cur, value) == 0)
+        return JM_M_OK;
+    char cmd[64], reply[256], want[32];
+    jm__setf(cmd, sizeof cmd, "SR,%c,%s", which, value);
+    cur[0] = '\0'; /* unknown until acknowledged */
+    int rc = command(s, cmd, reply, sizeof reply, err, err_len);
+    jm__setf(want, sizeof want, "Range %c changed", which);
+    if (rc == JM_M_OK && strncmp(reply, want, strlen(want)) != 0) {
+        jm__setf(err, err_len, "ptd %s:%s: '%s' answered '%s': expected '%s'", s->host, s->port,
+                 cmd, reply, want);
+        rc = JM_M_EIO;
+    }
+    if (rc != JM_M_OK)
+        return rc;
+    jm__setf(cur, 32, "%s", value);
+    *changed = true;
+    return JM_M_OK;
+}
+
+/* The fixed ranges of a workload's testing runs: its ranging maxima, sent as
+ * MLPerf's server sends them, then RR must show both autoranges off. */
+static int set_fixed_ranges(ptd_state *s, const char *workload, bool *changed, char *err,
+                            size_t err_len)
+{
+    const ptd_workload_range *r = find_range(s, workload, false);
+    if (!r) {
+        jm__setf(err, err_len,
+                 "ptd: no fixed range can be set for the testing runs of '%s': it was not ranged "
+                 "(a ranging run must precede them; MLPerf forbids auto-ranging in testing)",
+                 workload);
+        return JM_M_EIO;
+    }
+    if (r->n_samples == 0) {
+        jm__setf(err, err_len,
+                 "ptd: no fixed range can be set for the testing runs of '%s': its ranging run "
+                 "(%.2f s) got no analyzer sample with volts and amps (at %ld ms per sample it "
+                 "must cover more time)",
+                 workload, r->ranging_s, s->sample_ms);
+        return JM_M_EIO;
+    }
+    char v[32], a[32], cerr[JM_METER_REASON_MAX];
+    jm__setf(v, sizeof v, "%.6f", r->max_volts);
+    jm__setf(a, sizeof a, "%.6f", r->max_amps);
+    int rc = set_range(s, 'V', v, changed, cerr, sizeof cerr);
+    if (rc == JM_M_OK)
+        rc = set_range(s, 'A', a, changed, cerr, sizeof cerr);
+    if (rc == JM_M_OK && s->rr_ok) {
+        char reply[256];
+        int aa, va;
+        double ar, vr;
+        rc = command(s, "RR", reply, sizeof reply, cerr, sizeof cerr);
+        if (rc == JM_M_OK && (!parse_ranges(reply, &aa, &ar, &va, &vr) || aa != 0 || va != 0)) {
+            jm__setf(cerr, sizeof cerr, "after SR,V,%s and SR,A,%s RR answered '%s': the ranges "
+                     "are not fixed", v, a, reply);
+            rc = JM_M_EIO;
         }
-        if (strcmp(tok, "A") == 0) {
-            which = 2;
-            continue;
+    }
+    if (rc != JM_M_OK)
+        jm__setf(err, err_len, "ptd: no fixed range can be set for the testing runs of '%s' "
+                 "(ranging max %.2f V, %.4f A): %s", workload, r->max_volts, r->max_amps, cerr);
+    return rc;
+}
+
+/* Blocks until the first sample after Go has arrived (RL), within the time
+ * the analyzer may take: one sample interval, 1 s, and a reply timeout. */
+static int wait_first_sample(ptd_state *s, char *err, size_t err_len)
+{
+    size_t before = s->n_samples;
+    uint64_t deadline = s->go_ns + (uint64_t)(s->sample_ms + 1000 + s->reply_timeout_ms) * 1000000u;
+    unsigned poll_ms = s->sample_ms / 4 > 50 ? 50 : (unsigned)(s->sample_ms / 4 + 1);
+    for (;;) {
+        int rc = read_log(s, err, err_len);
+        if (rc != JM_M_OK)
+            return rc;
+        if (s->n_samples > before)
+            return JM_M_OK;
+        if (jm_now_ns() >= deadline) {
+            jm__setf(err, err_len, "ptd %s:%s: no sample within %.1f s after Go", s->host,
+                     s->port, (double)(jm_now_ns() - s->go_ns) * 1e-9);
+            return JM_M_EIO;
         }
-        char *end;
-        double v = strtod(tok, &end);
-        if (end == tok || *end || v <= 0)
-            continue;
-        if (which == 1 && s->n_v < PTD_MAX_RANGES)
-            s->v_ranges[s->n_v++] = v;
-        else if (which == 2 && s->n_a < PTD_MAX_RANGES)
-            s->a_ranges[s->n_a++] = v;
+        jm__sleep_ms(poll_ms);
     }
 }
 
-/* Smallest range holding max; "Auto" when unknown or above every range. */
-static void pick_range(const double *ranges, int n, double max, char *out, size_t len)
+static int stop_logging(ptd_state *s, char *err, size_t err_len)
 {
-    double best = 0;
-    for (int i = 0; i < n; i++)
-        if (ranges[i] >= max && (best == 0 || ranges[i] < best))
-            best = ranges[i];
-    if (best > 0 && max > 0)
-        snprintf(out, len, "%g", best);
-    else
-        snprintf(out, len, "Auto");
+    char reply[256];
+    int rc = read_log(s, err, err_len); /* collect the samples up to the end */
+    if (rc == JM_M_OK)
+        rc = command(s, "Stop", reply, sizeof reply, err, err_len);
+    if (s->ranging_phase && s->ranging >= 0)
+        s->ranges[s->ranging].ranging_s = (double)(jm_now_ns() - s->go_ns) * 1e-9;
+    s->logging = false;
+    s->ranging_phase = false;
+    s->ranging = -1;
+    return rc;
 }
 
-static int ptd_phase(void *state, const char *phase, bool begin, char *err, size_t err_len)
+static int ptd_phase(void *state, const char *phase, const char *workload, bool begin, char *err,
+                     size_t err_len)
 {
     ptd_state *s = state;
     bool ranging = strcmp(phase, "ranging") == 0;
     if (!ranging && strcmp(phase, "testing") != 0)
         return JM_M_OK; /* the analyzer logs only ranging and testing runs */
-    char reply[512], cmd[128];
-    int rc;
-    if (!begin) {
-        if (!s->logging)
-            return JM_M_OK;
-        rc = read_log(s, err, err_len); /* collect the samples up to the end */
+    if (!begin)
+        return s->logging ? stop_logging(s, err, err_len) : JM_M_OK;
+    int rc = s->logging ? stop_logging(s, err, err_len) : JM_M_OK;
+    bool changed = false;
+    if (rc == JM_M_OK && ranging) {
+        ptd_workload_range *r = find_range(s, workload, true);
+        if (!r) {
+            jm__setf(err, err_len, "ptd: more than %d workloads to range", PTD_MAX_WORKLOADS);
+            return JM_M_EIO;
+        }
+        r->max_volts = r->max_amps = 0.0;
+        r->n_samples = 0;
+        s->ranging = (int)(r - s->ranges);
+        rc = set_range(s, 'V', "Auto", &changed, err, err_len);
         if (rc == JM_M_OK)
-            rc = command(s, "Stop", reply, sizeof reply, err, err_len);
-        s->logging = false;
-        if (ranging)
-            s->have_ranging = s->max_volts > 0 || s->max_amps > 0;
-        s->ranging_phase = false;
+            rc = set_range(s, 'A', "Auto", &changed, err, err_len);
+    } else if (rc == JM_M_OK) {
+        rc = set_fixed_ranges(s, workload, &changed, err, err_len);
+    }
+    if (rc != JM_M_OK)
         return rc;
-    }
-    if (s->logging) {
-        rc = command(s, "Stop", reply, sizeof reply, err, err_len);
-        s->logging = false;
-        if (rc != JM_M_OK)
-            return rc;
-    }
-    char vr[32] = "Auto", ar[32] = "Auto";
-    if (ranging) {
-        s->max_volts = s->max_amps = 0.0;
-    } else if (s->have_ranging) {
-        pick_range(s->v_ranges, s->n_v, s->max_volts, vr, sizeof vr);
-        pick_range(s->a_ranges, s->n_a, s->max_amps, ar, sizeof ar);
-    }
-    snprintf(cmd, sizeof cmd, "SR,V,%s", vr);
+    if (changed) /* the analyzer settles in its new range before measuring */
+        jm__sleep_ms((unsigned)s->settle_ms);
+    char cmd[128], reply[512];
+    snprintf(cmd, sizeof cmd, "Go,%ld,0,joulemark_%s", s->sample_ms, phase);
     rc = command(s, cmd, reply, sizeof reply, err, err_len);
-    if (rc == JM_M_OK) {
-        snprintf(cmd, sizeof cmd, "SR,A,%s", ar);
-        rc = command(s, cmd, reply, sizeof reply, err, err_len);
-    }
-    if (rc == JM_M_OK) {
-        snprintf(cmd, sizeof cmd, "Go,%ld,0,joulemark_%s", s->sample_ms, phase);
-        rc = command(s, cmd, reply, sizeof reply, err, err_len);
-    }
-    if (rc == JM_M_OK) {
-        s->logging = true;
-        s->ranging_phase = ranging;
-    }
-    return rc;
+    if (rc != JM_M_OK)
+        return rc;
+    s->go_ns = jm_now_ns();
+    s->logging = true;
+    s->ranging_phase = ranging;
+    return wait_first_sample(s, err, err_len);
 }
 
 static int ptd_read(void *state, jm_meter_sample *out, char *err, size_t err_len)
@@ -453,11 +553,12 @@ static int ptd_open(const jm_meter_spec *spec, void **state, jm_meter_info *info
                  "ptd:host=192.168.1.10,port=8888");
         return JM_M_UNAVAILABLE;
     }
-    long port, sample_ms, cto, rto;
+    long port, sample_ms, cto, rto, settle;
     if (jm__opt_long(spec, "port", 8888, 1, 65535, &port, reason, reason_len) != 0 ||
         jm__opt_long(spec, "sample_ms", 1000, 10, 60000, &sample_ms, reason, reason_len) != 0 ||
         jm__opt_long(spec, "connect_timeout_ms", 3000, 1, 600000, &cto, reason, reason_len) != 0 ||
-        jm__opt_long(spec, "reply_timeout_ms", 5000, 1, 600000, &rto, reason, reason_len) != 0)
+        jm__opt_long(spec, "reply_timeout_ms", 5000, 1, 600000, &rto, reason, reason_len) != 0 ||
+        jm__opt_long(spec, "settle_ms", 10000, 0, 600000, &settle, reason, reason_len) != 0)
         return JM_M_EOPTION;
     ptd_state *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -468,6 +569,7 @@ static int ptd_open(const jm_meter_spec *spec, void **state, jm_meter_info *info
     snprintf(s->port, sizeof s->port, "%ld", port);
     s->sample_ms = sample_ms;
     s->reply_timeout_ms = rto;
+    s->settle_ms = settle;
     char why[256];
     s->fd = connect_to(s->host, s->port, cto, why, sizeof why);
     if (s->fd < 0) {
@@ -493,10 +595,17 @@ static int ptd_open(const jm_meter_spec *spec, void **state, jm_meter_info *info
                  s->host, s->port, s->identity, device);
         rc = JM_M_EIO;
     }
-    if (rc == JM_M_OK && command(s, "RR", reply, sizeof reply, err, sizeof err) == JM_M_OK)
-        parse_ranges(s, reply);
-    else if (rc == JM_M_OK && s->fd < 0)
+    int aa, va;
+    double ar, vr;
+    s->ranging = -1;
+    if (rc == JM_M_OK && command(s, "RR", reply, sizeof reply, err, sizeof err) == JM_M_OK) {
+        /* the settings in use: an autorange on needs no SR,x,Auto before ranging */
+        s->rr_ok = parse_ranges(reply, &aa, &ar, &va, &vr);
+        snprintf(s->cur_a, sizeof s->cur_a, "%s", s->rr_ok && aa == 1 ? "Auto" : "");
+        snprintf(s->cur_v, sizeof s->cur_v, "%s", s->rr_ok && va == 1 ? "Auto" : "");
+    } else if (rc == JM_M_OK && s->fd < 0) {
         rc = JM_M_EIO; /* RR may be refused; a lost connection may not */
+    }
     if (rc != JM_M_OK) {
         snprintf(reason, reason_len, "%s", err);
         ptd_close(s);
@@ -517,8 +626,10 @@ static int ptd_open(const jm_meter_spec *spec, void **state, jm_meter_info *info
     return JM_M_OK;
 }
 
-static const char *const ptd_keys[] = {"host",       "port", "device", "sample_ms",
-                                       "connect_timeout_ms", "reply_timeout_ms", NULL};
+static const char *const ptd_keys[] = {"host",      "port",
+                                       "device",    "sample_ms",
+                                       "settle_ms", "connect_timeout_ms",
+                                       "reply_timeout_ms", NULL};
 
 const jm_meter_ops jm__meter_ptd = {
     .name = "ptd",

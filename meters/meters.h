@@ -108,9 +108,13 @@ typedef struct jm_meter_ops {
     int (*open)(const jm_meter_spec *spec, void **state, jm_meter_info *info, char *reason,
                 size_t reason_len);
     int (*read)(void *state, jm_meter_sample *out, char *err, size_t err_len);
-    /* Optional: phase boundaries ("idle", "warmup", "ranging", "testing", ...);
-     * begin=false ends it. An analyzer starts/stops its logging here. */
-    int (*phase)(void *state, const char *phase, bool begin, char *err, size_t err_len);
+    /* Optional: phase boundaries ("idle", "warmup", "ranging", "testing", ...) of
+     * a workload ("" when the mark names none; for "begin:testing:moe:run2" it is
+     * "moe", for "begin:testing:moe:Offline" "moe:Offline"); begin=false ends it.
+     * An analyzer ranges each workload and applies its ranges here. A begin
+     * returns once the meter measures the phase (see the window contract). */
+    int (*phase)(void *state, const char *phase, const char *workload, bool begin, char *err,
+                 size_t err_len);
     /* Optional: write the meter's own raw logs (e.g. spl.txt, ptd log) into dir. */
     int (*export_logs)(void *state, const char *dir, char *err, size_t err_len);
     void (*close)(void *state);
@@ -201,8 +205,20 @@ typedef struct jm_energy_window {
 int jm_sampler_create(jm_meter *meters, int n_meters, const jm_sampler_config *cfg,
                       jm_sampler **out, char *err, size_t err_len);
 int jm_sampler_start(jm_sampler *s, char *err, size_t err_len);
-/* Takes one sample of every meter now (called at phase boundaries for tight
- * windows) and records a mark with that time; also forwards to ops->phase. */
+/* Records a mark with one synchronous sample of every meter at its time, and
+ * forwards "begin:"/"end:" labels to the meters' ops->phase. The window contract:
+ * - "begin:PHASE[:WORKLOAD[:runN]]": the meters' phase handling comes FIRST (an
+ *   analyzer's range change, settle wait, Go, and the wait until Go is
+ *   acknowledged and its first sample after Go has arrived), and only then is
+ *   the mark's time taken and every meter sampled: *t_ns, the window's start,
+ *   lies after every meter measures the phase, and the meters' first point at
+ *   or after it is a reading of the phase (never a pre-Go reading);
+ * - "end:...": the time is taken and every meter sampled FIRST, then the
+ *   meters' phase handling (an analyzer's Stop) runs outside the window;
+ * - other labels: time and sample only.
+ * While a meter handles a phase the sampler thread does not read it; the other
+ * meters keep being sampled. A phase failure marks that meter failed (its
+ * message says why) and the mark is still recorded. */
 int jm_sampler_mark(jm_sampler *s, const char *label, uint64_t *t_ns, char *err,
                     size_t err_len);
 int jm_sampler_stop(jm_sampler *s);
@@ -234,7 +250,8 @@ unsigned jm_sampler_interval_ms(const jm_sampler *s, int meter);
  * - jm_sampler_points/jm_sampler_marks return pointers that stay valid only
  *   until the next sample: read them after jm_sampler_stop.
  * - jm_sampler_mark forwards labels "begin:PHASE[:...]" / "end:PHASE[:...]"
- *   to ops->phase(PHASE, begin); a phase() failure marks that meter failed.
+ *   to ops->phase(PHASE, WORKLOAD, begin) in the order of the window contract;
+ *   a phase() failure marks that meter failed.
  * - A mark may be taken before start and after stop (it samples synchronously). */
 
 /* ------------------------------------------------------ estimate model --- */

@@ -2,7 +2,10 @@
  * integrates power meters into joules, records phase marks, and answers
  * energy-over-a-window queries by linear interpolation between samples.
  * One mutex guards the stored points and every meter read: a meter is read
- * by one thread at a time (the sampler thread, or the caller of mark). */
+ * by one thread at a time (the sampler thread, or the caller of mark). A
+ * meter's phase handling (seconds for an analyzer's range change) runs
+ * outside the lock with the meter marked busy, so the others keep sampling.
+ * jm_sampler_mark follows the window contract of meters.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 typedef struct track {
     jm_meter *m;
+    bool busy; /* in its ops->phase, called without the lock: the thread skips it */
     unsigned interval_ms;
     uint64_t next_due_ns;
     jm_sampler_point *pts;
@@ -118,6 +122,12 @@ static void *sampler_main(void *arg)
             track *t = &s->tracks[i];
             if (t->failed)
                 continue;
+            if (t->busy) { /* look again soon: its phase handling will end */
+                uint64_t again = now + UINT64_C(10000000);
+                if (again < earliest)
+                    earliest = again;
+                continue;
+            }
             if (now >= t->next_due_ns) {
                 sample_track(t);
                 uint64_t step = (uint64_t)t->interval_ms * UINT64_C(1000000);
@@ -222,8 +232,11 @@ int jm_sampler_start(jm_sampler *s, char *err, size_t err_len)
     return JM_M_OK;
 }
 
-/* "begin:testing:moe:run2" -> phase "testing", begin. Returns false for other labels. */
-static bool parse_phase(const char *label, char *phase, size_t len, bool *begin)
+/* "begin:testing:moe:run2" -> phase "testing", workload "moe", begin; a trailing
+ * ":runN" is the run, not the workload ("begin:ranging:moe:Offline" -> "moe:Offline").
+ * Returns false for other labels. */
+static bool parse_phase(const char *label, char *phase, size_t len, char *workload,
+                        size_t wlen, bool *begin)
 {
     const char *rest;
     if (strncmp(label, "begin:", 6) == 0) {
@@ -240,11 +253,42 @@ static bool parse_phase(const char *label, char *phase, size_t len, bool *begin)
         return false;
     memcpy(phase, rest, n);
     phase[n] = '\0';
+    snprintf(workload, wlen, "%s", rest[n] == ':' ? rest + n + 1 : "");
+    char *run = strrchr(workload, ':');
+    if (run && strncmp(run, ":run", 4) == 0 && run[4] && strspn(run + 4, "0123456789") == strlen(run + 4))
+        *run = '\0';
     return true;
+}
+
+/* Forwards a phase boundary to every meter that handles phases, each outside
+ * the lock while marked busy; a failure marks that meter failed. Lock not held. */
+static void forward_phase(jm_sampler *s, const char *phase, const char *workload, bool begin)
+{
+    for (int i = 0; i < s->n; i++) {
+        track *tr = &s->tracks[i];
+        pthread_mutex_lock(&s->lock);
+        bool skip = tr->failed || !tr->m->ops->phase;
+        tr->busy = !skip;
+        pthread_mutex_unlock(&s->lock);
+        if (skip)
+            continue;
+        char perr[JM_METER_REASON_MAX] = "";
+        int rc = tr->m->ops->phase(tr->m->state, phase, workload, begin, perr, sizeof perr);
+        pthread_mutex_lock(&s->lock);
+        tr->busy = false;
+        if (rc != JM_M_OK)
+            fail_track(tr, perr[0] ? perr : "phase change failed", jm_now_ns());
+        pthread_mutex_unlock(&s->lock);
+    }
 }
 
 int jm_sampler_mark(jm_sampler *s, const char *label, uint64_t *t_ns, char *err, size_t err_len)
 {
+    char phase[64], workload[64];
+    bool begin = false;
+    bool is_phase = parse_phase(label, phase, sizeof phase, workload, sizeof workload, &begin);
+    if (is_phase && begin) /* the meters measure the phase before the window opens */
+        forward_phase(s, phase, workload, true);
     pthread_mutex_lock(&s->lock);
     if (s->n_marks == s->cap_marks) {
         size_t cap = s->cap_marks ? s->cap_marks * 2 : 64;
@@ -257,26 +301,20 @@ int jm_sampler_mark(jm_sampler *s, const char *label, uint64_t *t_ns, char *err,
         s->marks = p;
         s->cap_marks = cap;
     }
+    /* a begin window opens after its first samples (each meter's first point
+     * inside it is a reading of the phase); an end window closes before its last */
     uint64_t t = jm_now_ns();
     for (int i = 0; i < s->n; i++)
         sample_track(&s->tracks[i]);
+    if (is_phase && begin)
+        t = jm_now_ns();
     jm_mark *mk = &s->marks[s->n_marks++];
     memset(mk, 0, sizeof(*mk));
     mk->t_ns = t;
     snprintf(mk->label, sizeof mk->label, "%s", label);
-    char phase[64];
-    bool begin;
-    if (parse_phase(label, phase, sizeof phase, &begin)) {
-        for (int i = 0; i < s->n; i++) {
-            track *tr = &s->tracks[i];
-            if (tr->failed || !tr->m->ops->phase)
-                continue;
-            char perr[JM_METER_REASON_MAX] = "";
-            if (tr->m->ops->phase(tr->m->state, phase, begin, perr, sizeof perr) != JM_M_OK)
-                fail_track(tr, perr[0] ? perr : "phase change failed", jm_now_ns());
-        }
-    }
     pthread_mutex_unlock(&s->lock);
+    if (is_phase && !begin) /* the window closed at t: the meters' stop lies outside */
+        forward_phase(s, phase, workload, false);
     if (t_ns)
         *t_ns = t;
     return JM_M_OK;

@@ -67,7 +67,8 @@ Test(multi, four_meters_one_failing_mid_run)
     jm_mtmp_write_u64(dir, "intel-rapl:0/max_energy_range_uj", 4294967295u);
     jm_mtmp_write(dir, "wall.csv", "0,100\n1,100\n2,300\n3,300\n4,300\n5,300\n");
     int port;
-    jm_mock_ptd_config pc = {.watts = 250.0, .disconnect_after = 12, .slow_after = -1};
+    jm_mock_ptd_config pc = {.watts = 250.0, .disconnect_after = 16, .first_sample_ms = 20,
+                             .slow_after = -1};
     jm_mock_ptd *mock = jm_mock_ptd_start(&pc, &port);
     cr_assert_not_null(mock);
     jm_meter m[4];
@@ -88,9 +89,9 @@ Test(multi, four_meters_one_failing_mid_run)
     cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
     uint64_t t0, t1;
     sleep_ms(50);
-    jm_sampler_mark(s, "begin:testing:multi", &t0, err, sizeof err);
+    jm_sampler_mark(s, "begin:ranging:multi", &t0, err, sizeof err);
     sleep_ms(600);
-    jm_sampler_mark(s, "end:testing:multi", &t1, err, sizeof err);
+    jm_sampler_mark(s, "end:ranging:multi", &t1, err, sizeof err);
     jm_sampler_stop(s);
     atomic_store(&stop_writer, true);
     pthread_join(w, NULL);

@@ -1,7 +1,10 @@
-/* test_ptd.c - the PTDaemon client ("ptd" meter) against the mock analyzer:
- * the full ranging + testing sequence with ranges from the ranging maximum,
- * spl.txt and ptd log from real samples, and each misbehaviour: garbage lines,
- * slow replies, a connection dropped mid-run, error replies, no server. */
+/* test_ptd.c - the PTDaemon client ("ptd" meter) against the PTDaemon
+ * emulator (tests/support/mock_ptd.c: the real protocol and latencies): the
+ * ranging + testing sequence with fixed ranges from each workload's ranging
+ * maxima, windows that open after Go's first sample and last their configured
+ * duration, no fixed range = a failed run with the reason, spl.txt and ptd
+ * log from real samples, and each misbehaviour: garbage lines, slow replies,
+ * a connection dropped mid-run, error replies, no server. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +33,8 @@ static int open_ptd(int port, const char *extra, jm_meter *m)
 {
     char text[512];
     jm_meter_spec s;
-    snprintf(text, sizeof text, "ptd:host=127.0.0.1,port=%d,sample_ms=50,interval_ms=50%s%s",
+    snprintf(text, sizeof text,
+             "ptd:host=127.0.0.1,port=%d,sample_ms=50,interval_ms=50,settle_ms=20%s%s",
              port, extra ? "," : "", extra ? extra : "");
     cr_assert_eq(jm_meter_spec_parse(text, &s, err, sizeof err), JM_M_OK, "%s", err);
     return jm_meter_open(&s, m, err, sizeof err);
@@ -78,14 +82,15 @@ static jm_sampler *run_phases(jm_meter *m, uint64_t *t0, uint64_t *t1)
 Test(ptd, ranging_then_testing_with_ranges_from_ranging_max, .init = setup, .fini = teardown)
 {
     int port;
-    jm_mock_ptd_config cfg = {.watts = 150.0, .volts = 230.0, .slow_after = -1};
+    jm_mock_ptd_config cfg = {.watts = 150.0, .volts = 230.0, .range_change_ms = -1,
+                              .first_sample_ms = 20, .slow_after = -1};
     jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
     cr_assert_not_null(mock);
     jm_meter m;
-    cr_assert_eq(open_ptd(port, "device=WT310", &m), JM_M_OK, "%s / %s", err, m.reason);
+    cr_assert_eq(open_ptd(port, "device=WT330", &m), JM_M_OK, "%s / %s", err, m.reason);
     cr_assert_eq(m.info.quantity, JM_METER_POWER);
     cr_assert_str_eq(m.info.domains[0], "wall");
-    cr_assert_not_null(strstr(m.info.source, "Mock WT310"), "%s", m.info.source);
+    cr_assert_not_null(strstr(m.info.source, "YokogawaWT330E"), "%s", m.info.source);
     uint64_t t0, t1;
     jm_sampler *s = run_phases(&m, &t0, &t1);
     cr_assert_not(jm_sampler_meter_failed(s, 0, NULL, NULL));
@@ -96,11 +101,14 @@ Test(ptd, ranging_then_testing_with_ranges_from_ranging_max, .init = setup, .fin
     cr_assert_geq(w.n_samples, 5);
     char cmds[4096];
     jm_mock_ptd_commands(mock, cmds, sizeof cmds);
-    cr_assert_eq(strncmp(cmds, "Hello|Identify|RR|", 18), 0, "%s", cmds);
-    cr_assert_not_null(strstr(cmds, "SR,V,Auto|SR,A,Auto|Go,50,0,joulemark_ranging|"), "%s", cmds);
-    /* 230 V -> the 300 V range; 0.652 A -> the 1 A range */
-    const char *test_cmds = strstr(cmds, "|SR,V,300|SR,A,1|Go,50,0,joulemark_testing|");
+    /* RR said both autoranges are on: ranging needs no SR */
+    cr_assert_eq(strncmp(cmds, "Hello|Identify|RR|Watts|Go,50,0,joulemark_ranging|", 50), 0,
+                 "%s", cmds);
+    /* testing: the ranging maxima (230 V, 150/230 A), then RR shows the ranges fixed */
+    const char *test_cmds =
+        strstr(cmds, "|SR,V,230.000000|SR,A,0.652174|RR|Go,50,0,joulemark_testing|");
     cr_assert_not_null(test_cmds, "%s", cmds);
+    cr_assert_eq(jm_mock_ptd_auto_testing(mock), 0);
     const char *stop = strstr(cmds, "|Stop|");
     cr_assert(stop && stop < test_cmds, "ranging is stopped before testing: %s", cmds);
     cr_assert_not_null(strstr(cmds, "|RL|"), "%s", cmds);
@@ -128,7 +136,8 @@ Test(ptd, ranging_then_testing_with_ranges_from_ranging_max, .init = setup, .fin
 Test(ptd, garbage_sample_lines_are_skipped, .init = setup, .fini = teardown)
 {
     int port;
-    jm_mock_ptd_config cfg = {.watts = 80.0, .garbage_every = 2, .slow_after = -1};
+    jm_mock_ptd_config cfg = {.watts = 80.0, .garbage_every = 2, .range_change_ms = -1,
+                              .slow_after = -1};
     jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
     jm_meter m;
     cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s / %s", err, m.reason);
@@ -202,14 +211,15 @@ Test(ptd, slow_reply_mid_run_fails_the_read)
 Test(ptd, disconnect_mid_run_keeps_samples, .init = setup, .fini = teardown)
 {
     int port;
-    /* Hello Identify RR SR SR Go, then RLs: the 14th command is never answered */
-    jm_mock_ptd_config cfg = {.watts = 100.0, .disconnect_after = 14, .slow_after = -1};
+    /* Hello Identify RR Go, then RLs: the 16th command is never answered */
+    jm_mock_ptd_config cfg = {.watts = 100.0, .disconnect_after = 16, .first_sample_ms = 20,
+                              .slow_after = -1};
     jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
     jm_meter m;
     cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
     jm_sampler *s;
     cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK);
-    jm_sampler_mark(s, "begin:testing:w", NULL, err, sizeof err);
+    jm_sampler_mark(s, "begin:ranging:w", NULL, err, sizeof err);
     cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
     sleep_ms(800);
     jm_sampler_stop(s);
@@ -217,10 +227,10 @@ Test(ptd, disconnect_mid_run_keeps_samples, .init = setup, .fini = teardown)
     cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
     cr_assert_not_null(strstr(msg, "connection to the analyzer lost"), "%s", msg);
     size_t n = jm_sampler_count(s, 0);
-    cr_assert(n >= 6 && n <= 9, "%zu samples kept", n);
+    cr_assert(n >= 5 && n <= 12, "%zu samples kept", n);
     cr_assert_eq(m.ops->export_logs(m.state, dir, err, sizeof err), JM_M_OK, "%s", err);
     char path[512];
-    snprintf(path, sizeof path, "%s/spl.txt", dir);
+    snprintf(path, sizeof path, "%s/ranging_spl.txt", dir);
     cr_assert_eq(count_lines(path, "Time,"), jm_mock_ptd_samples_sent(mock));
     jm_sampler_destroy(s);
     jm_meter_close(&m);
@@ -236,30 +246,35 @@ Test(ptd, error_reply_to_go_fails_the_meter)
     cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
     jm_sampler *s;
     cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK);
-    jm_sampler_mark(s, "begin:testing:w", NULL, err, sizeof err);
+    jm_sampler_mark(s, "begin:ranging:w", NULL, err, sizeof err);
     const char *msg;
     cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
-    cr_assert_not_null(strstr(msg, "'Go,50,0,joulemark_testing' answered 'Error: mock refuses"),
+    cr_assert_not_null(strstr(msg, "'Go,50,0,joulemark_ranging' answered 'Error: mock refuses"),
                        "%s", msg);
-    cr_assert_eq(jm_sampler_count(s, 0), 1);
+    cr_assert_eq(jm_sampler_count(s, 0), 0); /* failed before the mark's sample */
     jm_sampler_destroy(s);
     jm_meter_close(&m);
     jm_mock_ptd_stop(mock);
 }
 
-Test(ptd, refused_ranges_fall_back_to_auto)
+/* RR refused: the settings in use are unknown, so ranging sets Auto itself, and
+ * testing still sets the fixed ranges (the SR replies acknowledge them). */
+Test(ptd, refused_rr_still_fixes_the_testing_ranges)
 {
     int port;
-    jm_mock_ptd_config cfg = {.error_on = "RR", .slow_after = -1};
+    jm_mock_ptd_config cfg = {.error_on = "RR", .range_change_ms = -1, .slow_after = -1};
     jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
     jm_meter m;
     cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
     uint64_t t0, t1;
     jm_sampler *s = run_phases(&m, &t0, &t1);
+    cr_assert_not(jm_sampler_meter_failed(s, 0, NULL, NULL));
     char cmds[4096];
     jm_mock_ptd_commands(mock, cmds, sizeof cmds);
-    cr_assert_not_null(strstr(cmds, "|SR,V,Auto|SR,A,Auto|Go,50,0,joulemark_testing"), "%s",
-                       cmds);
+    cr_assert_not_null(strstr(cmds, "|SR,V,Auto|SR,A,Auto|Go,50,0,joulemark_ranging"), "%s", cmds);
+    cr_assert_not_null(strstr(cmds, "|SR,V,230.000000|SR,A,0.652174|Go,50,0,joulemark_testing"),
+                       "%s", cmds);
+    cr_assert_eq(jm_mock_ptd_auto_testing(mock), 0);
     jm_sampler_destroy(s);
     jm_meter_close(&m);
     jm_mock_ptd_stop(mock);
@@ -317,4 +332,128 @@ Test(ptd, connect_timeout_is_bounded)
     for (int i = 0; i < 4; i++)
         close(fillers[i]);
     close(lfd);
+}
+
+/* One testing window of `workload` at `watts`: it opens after the analyzer's
+ * first sample after Go, lasts the time the work takes (not the range change
+ * or settle wait before it) and reads the analyzer's power. */
+static void testing_window(jm_sampler *s, jm_mock_ptd *mock, const char *label, double watts,
+                           unsigned work_ms)
+{
+    char begin[64], end[64];
+    snprintf(begin, sizeof begin, "begin:testing:%s", label);
+    snprintf(end, sizeof end, "end:testing:%s", label);
+    jm_mock_ptd_set_watts(mock, watts);
+    uint64_t t0, t1, go, first;
+    cr_assert_eq(jm_sampler_mark(s, begin, &t0, err, sizeof err), JM_M_OK);
+    const char *msg = NULL;
+    cr_assert_not(jm_sampler_meter_failed(s, 0, &msg, NULL), "%s: %s", label, msg);
+    jm_mock_ptd_last_go(mock, &go, &first);
+    cr_assert_geq(t0, first, "%s: the window opened %.3f s before the first sample after Go",
+                  label, (double)(first - t0) * 1e-9);
+    sleep_ms(work_ms);
+    cr_assert_eq(jm_sampler_mark(s, end, &t1, err, sizeof err), JM_M_OK);
+    double dur = (double)(t1 - t0) * 1e-9;
+    cr_assert(fabs(dur - work_ms * 1e-3) < 0.03, "%s: window %.3f s for %u ms of work", label,
+              dur, work_ms);
+    jm_energy_window w;
+    cr_assert_eq(jm_sampler_energy(s, 0, 0, t0, t1, &w), JM_M_OK);
+    cr_assert(w.covered);
+    cr_assert_geq(w.n_samples, 1, "%s: no analyzer sample inside the window", label);
+    cr_assert_float_eq(w.energy_j / dur, watts, 0.02 * watts, "%s: %.2f W", label,
+                       w.energy_j / dur);
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* The emulator's real latencies: 1 Hz samples, the first 0.31 s after Go, 1.5 s
+ * per range change. Two workloads (180 W and 90 W at 230 V) ranged once each,
+ * then interleaved testing runs: each applies its own workload's fixed ranges
+ * (a changed range costs 1.5 s plus the settle time, outside the window). */
+Test(ptd, real_latencies_fixed_ranges_per_workload_windows_of_configured_length,
+     .init = setup, .fini = teardown, .timeout = 90)
+{
+    int port;
+    jm_mock_ptd_config cfg = {.watts = 180.0, .volts = 230.0, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    cr_assert_not_null(mock);
+    char text[256];
+    snprintf(text, sizeof text, "ptd:host=127.0.0.1,port=%d,sample_ms=1000,settle_ms=200", port);
+    jm_meter_spec spec;
+    jm_meter m;
+    cr_assert_eq(jm_meter_spec_parse(text, &spec, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s / %s", err, m.reason);
+    jm_sampler *s;
+    cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
+    static const char *const names[] = {"big", "small"};
+    static const double watts[] = {180.0, 90.0};
+    for (int i = 0; i < 2; i++) {
+        char label[64];
+        jm_mock_ptd_set_watts(mock, watts[i]);
+        snprintf(label, sizeof label, "begin:ranging:%s", names[i]);
+        jm_sampler_mark(s, label, NULL, err, sizeof err);
+        sleep_ms(1300); /* the first sample came with Go; one more at 1 Hz */
+        snprintf(label, sizeof label, "end:ranging:%s", names[i]);
+        jm_sampler_mark(s, label, NULL, err, sizeof err);
+    }
+    testing_window(s, mock, "big:run1", 180.0, 2000);
+    testing_window(s, mock, "small:run1", 90.0, 2000);
+    testing_window(s, mock, "big:run2", 180.0, 2000);
+    jm_sampler_stop(s);
+    char cmds[8192];
+    jm_mock_ptd_commands(mock, cmds, sizeof cmds);
+    cr_assert_eq(jm_mock_ptd_auto_testing(mock), 0, "testing measured on auto range: %s", cmds);
+    cr_assert_eq(count_of(cmds, "SR,V,Auto"), 0, "RR said auto already: %s", cmds);
+    /* big: its maxima (230 V, 180/230 A); small: only the current range changes; big again */
+    const char *a = strstr(cmds, "|SR,V,230.000000|SR,A,0.782609|RR|Go,1000,0,joulemark_testing|");
+    cr_assert_not_null(a, "%s", cmds);
+    const char *b = strstr(a + 1, "|Stop|SR,A,0.391304|RR|Go,1000,0,joulemark_testing|");
+    cr_assert_not_null(b, "%s", cmds);
+    cr_assert_not_null(strstr(b + 1, "|Stop|SR,A,0.782609|RR|Go,1000,0,joulemark_testing|"), "%s",
+                       cmds);
+    cr_assert_eq(count_of(cmds, "SR,"), 4, "%s", cmds);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
+}
+
+/* No fixed range can be set: the run's meter fails with the reason, and the
+ * analyzer never measures a testing run on auto range. */
+Test(ptd, no_fixed_range_fails_the_run_with_the_reason)
+{
+    int port;
+    /* 700 V: above the analyzer's largest voltage range (600 V) */
+    jm_mock_ptd_config cfg = {.watts = 200.0, .volts = 700.0, .range_change_ms = -1,
+                              .first_sample_ms = 20, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&cfg, &port);
+    jm_meter m;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
+    uint64_t t0, t1;
+    jm_sampler *s = run_phases(&m, &t0, &t1);
+    const char *msg;
+    cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
+    cr_assert_not_null(strstr(msg, "no fixed range can be set for the testing runs of 'w'"), "%s",
+                       msg);
+    cr_assert_not_null(strstr(msg, "'SR,V,700.000000' answered 'Error"), "%s", msg);
+    cr_assert_eq(jm_mock_ptd_auto_testing(mock), 0);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    /* a workload that was never ranged */
+    cfg.volts = 230.0;
+    cr_assert_eq(open_ptd(port, NULL, &m), JM_M_OK, "%s", m.reason);
+    cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_OK);
+    jm_sampler_mark(s, "begin:testing:unranged:run1", NULL, err, sizeof err);
+    cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
+    cr_assert_not_null(strstr(msg, "'unranged': it was not ranged"), "%s", msg);
+    cr_assert_eq(jm_mock_ptd_auto_testing(mock), 0);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m);
+    jm_mock_ptd_stop(mock);
 }

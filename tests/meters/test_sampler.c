@@ -185,7 +185,9 @@ Test(sampler, option_interval_overrides_config_and_phase_failure_fails_meter)
     const char *msg;
     cr_assert(jm_sampler_meter_failed(s, 0, &msg, NULL));
     cr_assert_not_null(strstr(msg, "scripted failure of phase call 1"));
-    cr_assert_eq(jm_sampler_count(s, 0), 1); /* the mark's sample was taken first */
+    /* a begin is forwarded first: the meter failed before the mark's sample */
+    cr_assert_eq(jm_sampler_count(s, 0), 0);
+    cr_assert_eq(jm_sampler_mark_count(s), 1); /* the mark itself is recorded */
     jm_sampler_destroy(s);
     jm_meter_close(&m);
 }
@@ -198,4 +200,53 @@ Test(sampler, rejects_unavailable_meters)
     jm_sampler *s;
     cr_assert_eq(jm_sampler_create(&m, 1, NULL, &s, err, sizeof err), JM_M_ESTATE);
     cr_assert_not_null(strstr(err, "('rapl') is not open"), "%s", err);
+}
+
+/* The window contract (meters.h): a begin mark's time is taken after every
+ * meter's phase handling returned, an end mark's before it starts, so a slow
+ * phase change (an analyzer's range change) lies outside the window; the other
+ * meters keep being sampled meanwhile; the workload reaches the meters. */
+Test(sampler, window_opens_after_phase_handling_and_closes_before_it)
+{
+    jm_fake_meter_script slow = {.quantity = JM_METER_POWER, .base_w = {100.0},
+                                 .phase_delay_ms = 300, .default_interval_ms = 10};
+    jm_fake_meter_script quick = {.quantity = JM_METER_ENERGY, .base_w = {50.0},
+                                  .default_interval_ms = 10};
+    jm_meter m[2];
+    cr_assert_eq(jm_fake_meter_open(&m[0], &slow), JM_M_OK);
+    cr_assert_eq(jm_fake_meter_open(&m[1], &quick), JM_M_OK);
+    jm_sampler *s;
+    cr_assert_eq(jm_sampler_create(m, 2, NULL, &s, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(jm_sampler_start(s, err, sizeof err), JM_M_OK);
+    sleep_ms(50);
+    uint64_t t0, t1, entered, returned;
+    cr_assert_eq(jm_sampler_mark(s, "begin:testing:moe, top-1:run3", &t0, err, sizeof err),
+                 JM_M_OK);
+    jm_fake_meter_last_phase(&m[0], &entered, &returned);
+    cr_assert_geq(t0, returned, "the window opened %.1f ms before the phase change ended",
+                  (double)(returned - t0) / 1e6);
+    uint64_t begin_entered = entered, begin_returned = returned;
+    sleep_ms(200);
+    cr_assert_eq(jm_sampler_mark(s, "end:testing:moe, top-1:run3", &t1, err, sizeof err), JM_M_OK);
+    jm_fake_meter_last_phase(&m[0], &entered, &returned);
+    cr_assert_leq(t1, entered, "the window closed after the stop began");
+    cr_assert(t1 - t0 >= 200000000u && t1 - t0 < 260000000u, "window %.1f ms for 200 ms of work",
+              (double)(t1 - t0) / 1e6);
+    cr_assert_eq(jm_sampler_mark(s, "begin:ranging:moe:Offline", NULL, err, sizeof err), JM_M_OK);
+    jm_sampler_stop(s);
+    cr_assert_str_eq(jm_fake_meter_phase_workloads(&m[0]), "moe, top-1 moe, top-1 moe:Offline");
+    /* the quick meter was sampled while the slow one changed phase */
+    size_t during = 0;
+    const jm_sampler_point *p = jm_sampler_points(s, 1);
+    for (size_t i = 0; i < jm_sampler_count(s, 1); i++)
+        during += p[i].t_ns > begin_entered && p[i].t_ns < begin_returned;
+    cr_assert_geq(during, 5, "%zu samples of the other meter during a 300 ms phase change", during);
+    /* the slow meter's first point at or after t0 is the begin mark's own sample */
+    jm_energy_window w;
+    cr_assert_eq(jm_sampler_energy(s, 0, 0, t0, t1, &w), JM_M_OK);
+    cr_assert(w.covered);
+    cr_assert_float_eq(w.energy_j, jm_fake_meter_expected_j(&m[0], 0, t0, t1), 0.01 * w.energy_j);
+    jm_sampler_destroy(s);
+    jm_meter_close(&m[0]);
+    jm_meter_close(&m[1]);
 }

@@ -10,7 +10,8 @@ typedef struct fake_state {
     jm_fake_meter_script script;
     uint64_t t_open_ns;
     int reads, phase_calls;
-    char phases[1024];
+    char phases[1024], workloads[1024];
+    uint64_t phase_entered_ns, phase_returned_ns;
 } fake_state;
 
 static double energy_since_open(const fake_state *s, int d, uint64_t t_ns)
@@ -42,10 +43,20 @@ static int fake_read(void *state, jm_meter_sample *out, char *err, size_t err_le
     return JM_M_OK;
 }
 
-static int fake_phase(void *state, const char *phase, bool begin, char *err, size_t err_len)
+static int fake_phase(void *state, const char *phase, const char *workload, bool begin, char *err,
+                      size_t err_len)
 {
     fake_state *s = state;
+    s->phase_entered_ns = jm_now_ns();
+    if (s->script.phase_delay_ms) {
+        struct timespec ts = {.tv_sec = s->script.phase_delay_ms / 1000,
+                              .tv_nsec = (long)(s->script.phase_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     s->phase_calls++;
+    size_t wused = strlen(s->workloads);
+    snprintf(s->workloads + wused, sizeof s->workloads - wused, "%s%s", wused ? " " : "",
+             workload);
     if (s->script.fail_phase_begin > 0 && s->phase_calls == s->script.fail_phase_begin) {
         snprintf(err, err_len, "fake meter: scripted failure of phase call %d", s->phase_calls);
         return JM_M_EIO;
@@ -53,6 +64,7 @@ static int fake_phase(void *state, const char *phase, bool begin, char *err, siz
     size_t used = strlen(s->phases);
     snprintf(s->phases + used, sizeof s->phases - used, "%s%c%s", used ? " " : "",
              begin ? '+' : '-', phase);
+    s->phase_returned_ns = jm_now_ns();
     return JM_M_OK;
 }
 
@@ -123,4 +135,16 @@ int jm_fake_meter_reads(const jm_meter *m)
 const char *jm_fake_meter_phases(const jm_meter *m)
 {
     return ((const fake_state *)m->state)->phases;
+}
+
+const char *jm_fake_meter_phase_workloads(const jm_meter *m)
+{
+    return ((const fake_state *)m->state)->workloads;
+}
+
+void jm_fake_meter_last_phase(const jm_meter *m, uint64_t *entered_ns, uint64_t *returned_ns)
+{
+    const fake_state *s = m->state;
+    *entered_ns = s->phase_entered_ns;
+    *returned_ns = s->phase_returned_ns;
 }

@@ -20,6 +20,7 @@ typedef struct jm_fake_meter_script {
     int fail_after_reads;   /* > 0: every read after this many successful ones fails */
     int fail_phase_begin;   /* > 0: the Nth phase() call fails */
     unsigned read_delay_ms; /* each read sleeps this long first */
+    unsigned phase_delay_ms; /* each phase() call takes this long (an analyzer's range change) */
     unsigned default_interval_ms;
     const char *name;       /* spec name, "fake" when NULL */
 } jm_fake_meter_script;
@@ -32,5 +33,9 @@ double jm_fake_meter_expected_j(const jm_meter *m, int domain, uint64_t t0_ns, u
 int jm_fake_meter_reads(const jm_meter *m);
 /* Phase calls so far as "+testing -testing ..." (begin '+', end '-'). */
 const char *jm_fake_meter_phases(const jm_meter *m);
+/* Workloads given to the phase calls so far, space-separated ("w w2:Offline"). */
+const char *jm_fake_meter_phase_workloads(const jm_meter *m);
+/* CLOCK_MONOTONIC when the last phase() call started and returned. */
+void jm_fake_meter_last_phase(const jm_meter *m, uint64_t *entered_ns, uint64_t *returned_ns);
 
 #endif /* JM_METERS_FAKE_H */
