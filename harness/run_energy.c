@@ -1,8 +1,9 @@
 /* run_energy.c - energy attribution and validity of one measured window:
  * the energy of every meter domain over the window, the primary meter's total
  * (and above the idle baseline), and every energy reason a run is invalid
- * (a domain not covered, a meter failure, too few samples, no energy, energy
- * under the meter's resolution). */
+ * (a domain not covered, a meter failure, too few of the meter's own points
+ * or a gap between them over half the run, no energy, energy under the
+ * meter's resolution). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +27,8 @@ void jm_window_attribute_energy(const jm_window *win, jm_run_result *run)
         uint64_t failed_at = 0;
         bool failed = jm_sampler_meter_failed(win->sampler, a, &fail_msg, &failed_at);
         for (int d = 0; d < m->info.n_domains; d++) {
-            double idle_w = win->idle ? win->idle->power_w[a][d] : 0;
+            /* NaN where no baseline covers the domain: above idle is then unknown */
+            double idle_w = win->idle ? win->idle->power_w[a][d] : NAN;
             jm_energy_window w;
             memset(&w, 0, sizeof w);
             int rc = jm_sampler_energy(win->sampler, a, d, run->t0_ns, run->t1_ns, &w);
@@ -48,8 +50,17 @@ void jm_window_attribute_energy(const jm_window *win, jm_run_result *run)
                                          m->spec.name, m->info.domains[d],
                                          failed ? ": meter failed: " : "",
                                          failed && fail_msg ? fail_msg : "");
+                /* a part of the total is unknown: the total is unknown, not smaller */
+                run->energy_j = NAN;
+                run->energy_above_idle_j = NAN;
                 continue;
             }
+            if ((double)w.max_gap_ns / 1e9 > dur / 2)
+                jm_run_result_invalidate(run,
+                                         "meter %s domain %s has no point for %.3f s of the "
+                                         "%.3f s run: its energy there is interpolated",
+                                         m->spec.name, m->info.domains[d],
+                                         (double)w.max_gap_ns / 1e9, dur);
             run->energy_j += w.energy_j;
             run->energy_above_idle_j += w.energy_j - idle_w * dur;
             if (w.n_samples < min_samples)

@@ -102,6 +102,40 @@ static int replay_read(void *state, jm_meter_sample *out, char *err, size_t err_
     return JM_M_OK;
 }
 
+/* The trace's own points of a domain inside a window: the window is mapped
+ * onto trace time, gaps back onto the monotonic clock (divided by speed). */
+static int replay_source_points(void *state, int domain, uint64_t t0_ns, uint64_t t1_ns,
+                                size_t *n_inside, uint64_t *max_gap_ns)
+{
+    replay_state *s = state;
+    *n_inside = 0;
+    *max_gap_ns = 0;
+    if (domain < 0 || domain >= jm_replay_domains(s->trace) || t1_ns < t0_ns)
+        return JM_M_ESTATE;
+    uint64_t a = s->trace_start_ns +
+                 (uint64_t)((double)(t0_ns > s->t_open_ns ? t0_ns - s->t_open_ns : 0) * s->speed);
+    uint64_t b = s->trace_start_ns +
+                 (uint64_t)((double)(t1_ns > s->t_open_ns ? t1_ns - s->t_open_ns : 0) * s->speed);
+    const uint64_t *t = jm_replay_times(s->trace, domain);
+    size_t n = jm_replay_count(s->trace, domain);
+    size_t first = 0, last = n - 1; /* last point at or before a .. first at or after b */
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] <= a)
+            first = i;
+        if (t[i] > a && t[i] < b)
+            (*n_inside)++;
+    }
+    for (size_t i = n; i-- > 0;)
+        if (t[i] >= b)
+            last = i;
+    uint64_t gap = 0;
+    for (size_t i = first; i < last; i++)
+        if (t[i + 1] - t[i] > gap)
+            gap = t[i + 1] - t[i];
+    *max_gap_ns = (uint64_t)((double)gap / s->speed);
+    return JM_M_OK;
+}
+
 static void replay_close(void *state)
 {
     replay_state *s = state;
@@ -121,4 +155,5 @@ const jm_meter_ops jm__meter_replay = {
     .phase = NULL,
     .export_logs = NULL,
     .close = replay_close,
+    .source_points = replay_source_points,
 };

@@ -118,6 +118,13 @@ typedef struct jm_meter_ops {
     /* Optional: write the meter's own raw logs (e.g. spl.txt, ptd log) into dir. */
     int (*export_logs)(void *state, const char *dir, char *err, size_t err_len);
     void (*close)(void *state);
+    /* Optional, for meters whose reads interpolate between the source's own
+     * measurement points (a replayed trace): the number of those points of
+     * `domain` strictly inside [t0_ns, t1_ns] (CLOCK_MONOTONIC, as read()
+     * reports time) and the largest gap between consecutive points covering
+     * that window. Without it the sampler's reads are the meter's points. */
+    int (*source_points)(void *state, int domain, uint64_t t0_ns, uint64_t t1_ns,
+                         size_t *n_inside, uint64_t *max_gap_ns);
 } jm_meter_ops;
 
 /* The registry: NULL-terminated table of every meter built in. */
@@ -196,7 +203,8 @@ typedef struct jm_mark {
 typedef struct jm_energy_window {
     double energy_j;       /* interpolated over [t0, t1] */
     size_t n_samples;      /* samples strictly inside the window */
-    uint64_t max_gap_ns;   /* largest gap between consecutive samples covering it */
+    uint64_t max_gap_ns;   /* largest gap between consecutive samples covering it
+                            * (the source's own points where the meter has them) */
     bool covered;          /* samples exist at or beyond both ends */
 } jm_energy_window;
 

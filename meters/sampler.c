@@ -404,6 +404,12 @@ int jm_sampler_energy(const jm_sampler *s, int meter, int domain, uint64_t t0_ns
         if (gap > out->max_gap_ns)
             out->max_gap_ns = gap;
     }
+    /* a meter that interpolates its source (replay) counts the source's own
+     * points: the sampler's reads of it are not measurements */
+    if (t->m->ops->source_points &&
+        t->m->ops->source_points(t->m->state, domain, t0_ns, t1_ns, &out->n_samples,
+                                 &out->max_gap_ns) != JM_M_OK)
+        out->covered = false;
     pthread_mutex_unlock(&ms->lock);
     return JM_M_OK;
 }

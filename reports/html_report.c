@@ -167,7 +167,33 @@ static void section_summary(jm__buf *b, const jm_results *r) {
         kind_td(b, est);
         jm__buf_puts(b, "</tr>\n");
     }
-    jm__buf_puts(b, "</table>\n</section>\n");
+    jm__buf_puts(b, "</table>\n");
+    /* above-idle figures that rest on fewer runs, or on none, say so */
+    bool notes = false;
+    for (int i = 0; i < r->n_workloads; i++) {
+        const jm_workload_result *w = &r->workloads[i];
+        int n = w->summary.mj_per_token_above_idle.n, valid = w->summary.valid_runs;
+        if (r->idle_reason[0] || n >= valid)
+            continue;
+        if (!notes)
+            jm__buf_puts(b, "<ul id=\"above-idle-notes\">\n");
+        notes = true;
+        char label[JM_R_NAME_MAX + 32];
+        jm__buf_puts(b, "<li>");
+        jm__buf_xml(b, jm__workload_label(w, label, sizeof label));
+        jm__buf_printf(b, ": mJ/token above idle uses %d of %d valid runs (in the others the "
+                          "energy above idle is at or below 0)</li>\n",
+                       n, valid);
+    }
+    if (notes)
+        jm__buf_puts(b, "</ul>\n");
+    if (r->idle_reason[0]) {
+        jm__buf_puts(b, "<p id=\"idle-reason\">No idle baseline, so idle power and every "
+                        "above-idle figure are unknown (empty): ");
+        jm__buf_xml(b, r->idle_reason);
+        jm__buf_puts(b, ".</p>\n");
+    }
+    jm__buf_puts(b, "</section>\n");
 }
 
 static void section_comparisons(jm__buf *b, const jm_results *r) {

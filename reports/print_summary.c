@@ -29,6 +29,9 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
             fprintf(out, "side reading: %s (an estimate by a model, beside the figures; they come "
                     "from the primary meter)\n", m->name);
     }
+    if (r->idle_reason[0])
+        fprintf(out, "no idle baseline (%s): idle power and every above-idle figure are null\n",
+                r->idle_reason);
     if (!r->complete)
         fprintf(out, "%s*** INCOMPLETE: %s ***%s\n", warn,
                 r->incomplete_reason[0] ? r->incomplete_reason : "the run was interrupted", reset);

@@ -195,6 +195,9 @@ typedef struct jm_results {
     cJSON *system;               /* owned: system description (hwloc, /proc) */
     cJSON *config;               /* owned: the config as used */
     double idle_duration_s;
+    /* why there is no idle baseline for the primary meter's summed domains
+     * (idle power and every above-idle figure are then null); "" when there is */
+    char idle_reason[JM_R_TEXT_MAX];
     uint64_t sampler_cpu_ns;     /* sampler thread CPU time (overhead) */
     bool counters_available;     /* hardware counters recorded per run */
     char counters_reason[JM_R_TEXT_MAX]; /* why not, or the events counted */

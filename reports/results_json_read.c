@@ -496,6 +496,9 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     if (cfg && !cJSON_IsNull(cfg))
         r->config = cJSON_Duplicate(cfg, true);
     r->idle_duration_s = num(&c, json, p, "idle_duration_s", false, NAN);
+    const cJSON *idle_reason = cJSON_GetObjectItemCaseSensitive(json, "idle_reason");
+    if (idle_reason && !cJSON_IsNull(idle_reason))
+        str(&c, json, p, "idle_reason", false, r->idle_reason, sizeof(r->idle_reason));
     r->sampler_cpu_ns = count(&c, json, p, "sampler_cpu_ns", false);
     r->sampler_overhead_pct = num(&c, json, p, "sampler_overhead_pct", false, NAN);
     const cJSON *hcs = cJSON_GetObjectItemCaseSensitive(json, "hardware_counters");

@@ -212,6 +212,10 @@ cJSON *jm_results_to_json(const jm_results *r) {
     cJSON_AddItemToObject(o, "config",
                           r->config ? cJSON_Duplicate(r->config, true) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "idle_duration_s", jm__json_num(r->idle_duration_s));
+    if (r->idle_reason[0])
+        cJSON_AddStringToObject(o, "idle_reason", r->idle_reason);
+    else
+        cJSON_AddNullToObject(o, "idle_reason");
     cJSON_AddNumberToObject(o, "sampler_cpu_ns", (double)r->sampler_cpu_ns);
     cJSON_AddItemToObject(o, "sampler_overhead_pct", jm__json_num(r->sampler_overhead_pct));
     cJSON *hc = cJSON_AddObjectToObject(o, "hardware_counters");

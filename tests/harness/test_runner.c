@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "meters_fake.h"
+#include "meters_tmp.h"
 
 static char err[2048];
 
@@ -276,5 +277,123 @@ Test(runner, testing_runs_interleave_in_rotated_rounds, .timeout = 60)
     cr_expect_str_eq(res.comparisons[0].pairing, "round");
     jm_results_free(&res);
     jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
+
+Test(runner, replayed_trace_gap_invalidates_the_runs_it_covers, .timeout = 60)
+{
+    /* a 50 W trace at 5 Hz with a 30 s hole (10 s .. 40 s), replayed at x20:
+     * dense for 0.5 s, then 1.5 s without a point, then dense again */
+    char dir[256];
+    cr_assert_eq(jm_mtmp_dir(dir, sizeof dir), 0);
+    size_t cap = 64 * 1024, used = 0;
+    char *text = malloc(cap);
+    for (int i = 0; i <= 400; i++) {
+        double t = i * 0.2;
+        if (t > 10.0 && t < 40.0)
+            continue;
+        used += (size_t)snprintf(text + used, cap - used, "%.1f,50\n", 1000.0 + t);
+    }
+    cr_assert_eq(jm_mtmp_write(dir, "gap.csv", text), 0);
+    free(text);
+    char spec_text[512];
+    snprintf(spec_text, sizeof spec_text, "replay:file=%s/gap.csv,speed=20", dir);
+    jm_meter_spec spec;
+    cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK, "%s", err);
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0,\"warmup_s\":0,\"duration_s\":0.2,\"repeats\":8,"
+              "\"interval_ms\":10,\"min_samples\":3,\"threads\":1,\"verify\":false},"
+              "\"meters\":[\"rapl:root=/nonexistent\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    uint64_t t_open = jm_now_ns();
+    jm_meter m;
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    uint64_t gap0 = t_open + 520000000u, gap1 = t_open + 1980000000u;
+    int inside = 0, outside = 0;
+    for (int i = 0; i < res.workloads[0].n_runs; i++) {
+        const jm_run_result *run = &res.workloads[0].runs[i];
+        if (run->t0_ns >= gap0 && run->t1_ns <= gap1) {
+            inside++;
+            cr_expect(!run->valid, "run %d lies in the trace's hole yet is valid", run->index);
+        } else if (run->t1_ns < t_open + 480000000u) {
+            outside++;
+            cr_expect(run->valid, "run %d before the hole: %s", run->index,
+                      run->n_invalid_reasons ? run->invalid_reasons[0] : "");
+        }
+    }
+    cr_expect_gt(inside, 0, "some run must lie inside the hole");
+    cr_expect_gt(outside, 0, "some run must lie before the hole");
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+    jm_mtmp_remove(dir);
+}
+
+Test(runner, no_idle_baseline_gives_null_idle_with_reason, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0,\"warmup_s\":0,\"duration_s\":0.2,\"repeats\":2,"
+              "\"interval_ms\":10,\"min_samples\":3,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\"]," TINY_LAYERS "}",
+              &cfg);
+    jm_meter m;
+    jm_fake_meter_script script = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                   .n_domains = 1, .base_w = {10.0}, .name = "fake"};
+    cr_assert_eq(jm_fake_meter_open(&m, &script), JM_M_OK);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    cr_expect(strstr(res.idle_reason, "idle_s is 0") != NULL, "idle_reason: '%s'",
+              res.idle_reason);
+    cr_expect(isnan(res.meters[0].idle_power_w[0]), "idle power %g, not unknown",
+              res.meters[0].idle_power_w[0]);
+    for (int w = 0; w < res.n_workloads; w++)
+        for (int i = 0; i < res.workloads[w].n_runs; i++) {
+            const jm_run_result *run = &res.workloads[w].runs[i];
+            cr_expect(run->valid, "the total stays valid: %s",
+                      run->n_invalid_reasons ? run->invalid_reasons[0] : "");
+            cr_expect(isnan(run->energy_above_idle_j), "above idle %g is not the total %g",
+                      run->energy_above_idle_j, run->energy_j);
+            cr_expect(isnan(run->mj_per_token_above_idle));
+            cr_expect(isnan(run->domains[0].idle_power_w));
+        }
+    cr_expect_eq(res.workloads[0].summary.mj_per_token_above_idle.n, 0);
+    cr_expect_eq(res.comparisons[0].energy_per_token_ratio_above_idle.n, 0);
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
+
+Test(runner, uncovered_idle_window_gives_null_idle_with_reason, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0.3,\"warmup_s\":0,\"duration_s\":0.1,\"repeats\":1,"
+              "\"interval_ms\":10,\"min_samples\":3,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    jm_meter m[2];
+    /* the primary meter stops answering 0.05 s into the 0.3 s idle window */
+    jm_fake_meter_script dying = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                  .n_domains = 1, .base_w = {20.0}, .fail_after_reads = 5,
+                                  .name = "dying"};
+    jm_fake_meter_script wall = {.quantity = JM_METER_POWER, .kind = JM_METER_MEASURED,
+                                 .n_domains = 1, .base_w = {50.0}, .name = "wall"};
+    cr_assert_eq(jm_fake_meter_open(&m[0], &dying), JM_M_OK);
+    cr_assert_eq(jm_fake_meter_open(&m[1], &wall), JM_M_OK);
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, m, 2, &res), JM_EXIT_OK, "%s", err);
+    cr_expect(strstr(res.idle_reason, "dying") && strstr(res.idle_reason, "idle window"),
+              "idle_reason: '%s'", res.idle_reason);
+    cr_expect(isnan(res.meters[0].idle_power_w[0]), "idle power %g, not unknown",
+              res.meters[0].idle_power_w[0]);
+    cr_expect_float_eq(res.meters[1].idle_power_w[0], 50.0, 1.0, "the other meter's baseline");
+    const jm_run_result *run = &res.workloads[0].runs[0];
+    cr_expect(isnan(run->energy_above_idle_j));
+    jm_results_free(&res);
+    jm_meter_close(&m[0]);
+    jm_meter_close(&m[1]);
     jm_config_free(&cfg);
 }

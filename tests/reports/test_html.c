@@ -301,3 +301,55 @@ Test(html, invalid_utf8_is_replaced_in_html_and_json) {
     jm_results_free(&r);
     jm_rfix_rmdir(dir);
 }
+
+/* Runs whose energy above idle is <= 0 leave the above-idle statistic: the
+ * page says on how many runs it rests instead of implying all of them. */
+Test(html, above_idle_figure_shows_its_real_n) {
+    char dir[256], err[256], path[400];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    jm_results r;
+    jm_rfix_build(&r, false);
+    jm_workload_result *w = &r.workloads[0];
+    int lowered = 0;
+    for (int i = 0; i < w->n_runs && lowered < 2; i++)
+        if (strcmp(w->runs[i].phase, "testing") == 0 && w->runs[i].valid) {
+            w->runs[i].energy_above_idle_j = -0.5; /* at or below idle */
+            jm_run_result_derive(&w->runs[i]);
+            lowered++;
+        }
+    jm_results_summarize(&r);
+    int valid = w->summary.valid_runs;
+    cr_assert_eq(w->summary.mj_per_token_above_idle.n, valid - 2);
+    cr_assert_eq(jm_results_write_all(&r, dir, err, sizeof(err)), 0, "%s", err);
+    snprintf(path, sizeof(path), "%s/report.html", dir);
+    char *html = jm_rfix_slurp(path);
+    cr_assert_not_null(html);
+    char want[128];
+    snprintf(want, sizeof(want), "uses %d of %d valid runs", valid - 2, valid);
+    cr_expect(strstr(html, want) != NULL, "report.html does not say '%s'", want);
+    free(html);
+    jm_results_free(&r);
+    jm_rfix_rmdir(dir);
+}
+
+/* Without an idle baseline the page says why the above-idle figures are empty. */
+Test(html, missing_idle_baseline_is_stated) {
+    char dir[256], err[256], path[400];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    jm_results r;
+    jm_rfix_build(&r, false);
+    snprintf(r.idle_reason, sizeof(r.idle_reason), "run_rules.idle_s is 0: no idle baseline");
+    cr_assert_eq(jm_results_write_all(&r, dir, err, sizeof(err)), 0, "%s", err);
+    snprintf(path, sizeof(path), "%s/report.html", dir);
+    char *html = jm_rfix_slurp(path);
+    cr_assert_not_null(html);
+    cr_expect(strstr(html, "run_rules.idle_s is 0: no idle baseline") != NULL);
+    free(html);
+    snprintf(path, sizeof(path), "%s/results.json", dir);
+    jm_results back;
+    cr_assert_eq(jm_results_load(path, &back, err, sizeof(err)), 0, "%s", err);
+    cr_expect_str_eq(back.idle_reason, r.idle_reason);
+    jm_results_free(&back);
+    jm_results_free(&r);
+    jm_rfix_rmdir(dir);
+}
