@@ -397,3 +397,44 @@ Test(runner, uncovered_idle_window_gives_null_idle_with_reason, .timeout = 60)
     jm_meter_close(&m[1]);
     jm_config_free(&cfg);
 }
+
+/* A meter whose phase change takes 1.5 s (an analyzer's range change): the
+ * window opens after it returned and closes before the end's, so a 2 s run
+ * lasts 2 s whichever meter is attached, and is valid. */
+Test(runner, window_opens_after_a_slow_meter_phase, .timeout = 60)
+{
+    jm_config cfg;
+    parse_cfg("{\"run_rules\":{\"idle_s\":0,\"warmup_s\":0,\"duration_s\":2,\"repeats\":1,"
+              "\"interval_ms\":10,\"min_samples\":5,\"threads\":1},"
+              "\"meters\":[\"rapl:root=/nonexistent\"],"
+              "\"workloads\":[{\"name\":\"g\",\"type\":\"gemm\",\"m\":32,\"n\":32,\"k\":32}]}",
+              &cfg);
+    jm_meter m;
+    jm_fake_meter_script script = {.quantity = JM_METER_ENERGY, .kind = JM_METER_MEASURED,
+                                   .n_domains = 1, .base_w = {10.0}, .phase_delay_ms = 1500,
+                                   .name = "slow"};
+    cr_assert_eq(jm_fake_meter_open(&m, &script), JM_M_OK);
+    uint64_t started = jm_now_ns();
+    jm_results res;
+    cr_assert_eq(run_with(&cfg, &m, 1, &res), JM_EXIT_OK, "%s", err);
+    cr_expect_str_eq(jm_fake_meter_phases(&m), "+testing -testing");
+    const jm_run_result *run = &res.workloads[0].runs[0];
+    cr_expect(run->valid, "%s", run->n_invalid_reasons ? run->invalid_reasons[0] : "");
+    /* the begin's 1.5 s lie before the window */
+    cr_expect_geq(run->t0_ns, started + 1500000000u, "window opened %.3f s after the start",
+                  (double)(run->t0_ns - started) / 1e9);
+    /* the end's 1.5 s lie after it: the last phase call began after the window closed */
+    uint64_t entered, returned;
+    jm_fake_meter_last_phase(&m, &entered, &returned);
+    cr_expect_geq(entered, run->t1_ns);
+    cr_expect_geq(returned - entered, 1500000000u);
+    /* the configured 2 s are the measured work's 2 s (whole batches: the last one may end
+     * a little after 2 s on a loaded machine; either phase inside would add 1.5 s) */
+    cr_expect(run->duration_s >= 2.0 && run->duration_s < 2.4, "a 2 s run lasted %.3f s",
+              run->duration_s);
+    cr_expect_float_eq(run->tokens_per_s, (double)run->tokens / run->duration_s, 1e-9);
+    cr_expect_float_eq(run->avg_power_w, 10.0, 0.2);
+    jm_results_free(&res);
+    jm_meter_close(&m);
+    jm_config_free(&cfg);
+}
