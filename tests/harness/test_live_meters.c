@@ -3,7 +3,9 @@
  * package folder, psys 35 W; the package counter wraps every 1.5 s) with the
  * estimate meter beside it, then the replay of the trace.csv it wrote: every
  * run reads 23 W +-3% (packages + dram, by the domain rule), and nothing says
- * ESTIMATED (the estimate is a side reading). */
+ * ESTIMATED (the estimate is a side reading). And against the PTDaemon
+ * emulator at 180 W with its real latencies: testing on fixed ranges, every
+ * run 180 W +-2% over its configured duration. */
 #include <criterion/criterion.h>
 #include <cJSON.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "harness.h"
 #include "live_powercap.h"
 #include "meters_tmp.h"
+#include "mock_ptd.h"
 #include "proc.h"
 
 static char dir[512], tree_dir[600];
@@ -31,17 +34,23 @@ static void teardown(void)
     jm_mtmp_remove(dir);
 }
 
-static void write_config(const char *name, const char *meters, int repeats)
+static void write_config_rules(const char *name, const char *meters, int repeats, double warmup_s,
+                               double duration_s, int interval_ms, int min_samples)
 {
     char text[2048];
     snprintf(text, sizeof text,
-             "{\"run_rules\":{\"idle_s\":0.5,\"warmup_s\":0,\"duration_s\":1.0,\"repeats\":%d,"
-             "\"interval_ms\":50,\"min_samples\":3,\"threads\":1},\n"
+             "{\"run_rules\":{\"idle_s\":0.5,\"warmup_s\":%g,\"duration_s\":%g,\"repeats\":%d,"
+             "\"interval_ms\":%d,\"min_samples\":%d,\"threads\":1},\n"
              " \"meters\":[%s],\n"
              " \"defaults\":{\"d_model\":64,\"n_heads\":4,\"seq_len\":16,\"batch_seqs\":2},\n"
              " \"workloads\":[{\"name\":\"dense\",\"type\":\"dense\",\"d_ff\":128}]}\n",
-             repeats, meters);
+             warmup_s, duration_s, repeats, interval_ms, min_samples, meters);
     cr_assert_eq(jm_mtmp_write(dir, name, text), 0);
+}
+
+static void write_config(const char *name, const char *meters, int repeats)
+{
+    write_config_rules(name, meters, repeats, 0, 1.0, 50, 3);
 }
 
 static jm_proc_result run_cli(const char *a1, const char *a2, const char *a3, const char *a4)
@@ -142,4 +151,46 @@ Test(live_meters, rapl_and_its_replay_read_23_watts_and_nothing_says_estimated, 
     expect_no_estimated("replay terminal output", res.out);
     jm_proc_free(&res);
     expect_23_watts("replayed", "replay:rapl:package-0+rapl:dram-0 (measured)");
+}
+
+Test(live_meters, ptd_emulator_at_180_watts_fixed_ranges_and_configured_durations, .timeout = 120)
+{
+    cr_assert_eq(jm_mtmp_dir(dir, sizeof dir), 0);
+    int port;
+    jm_mock_ptd_config pc = {.watts = 180.0, .volts = 230.0, .slow_after = -1};
+    jm_mock_ptd *mock = jm_mock_ptd_start(&pc, &port);
+    cr_assert_not_null(mock);
+    char meters[256];
+    snprintf(meters, sizeof meters, "\"ptd:host=127.0.0.1,port=%d,settle_ms=200\"", port);
+    /* the warm-up is the workload's ranging run (the runner ranges when warmup_s > 0) */
+    write_config_rules("ptd.json", meters, 2, 2.0, 2.0, 1000, 1);
+    jm_proc_result res = run_cli("run", "ptd.json", "-o", "ptd");
+    cr_assert_eq(res.exit_code, 0, "%s\n%s", res.out, res.err);
+    jm_proc_free(&res);
+    char path[700], err[1024];
+    snprintf(path, sizeof path, "%s/ptd", dir);
+    jm_results r;
+    cr_assert_eq(jm_results_load(path, &r, err, sizeof err), 0, "%s", err);
+    int runs = 0;
+    for (int w = 0; w < r.n_workloads; w++)
+        for (int i = 0; i < r.workloads[w].n_runs; i++) {
+            const jm_run_result *run = &r.workloads[w].runs[i];
+            cr_expect(run->valid, "run %d invalid: %s", i,
+                      run->n_invalid_reasons ? run->invalid_reasons[0] : "");
+            cr_expect_float_eq(run->avg_power_w, 180.0, 0.02 * 180.0, "run %d: %.2f W", i,
+                               run->avg_power_w);
+            /* the work's duration (whole batches past 2 s), never the 3 s of range changes */
+            cr_expect(run->duration_s >= 2.0 && run->duration_s < 2.4, "run %d lasted %.3f s", i,
+                      run->duration_s);
+            runs++;
+        }
+    cr_expect_eq(runs, 2);
+    jm_results_free(&r);
+    char cmds[8192];
+    jm_mock_ptd_commands(mock, cmds, sizeof cmds);
+    cr_expect_eq(jm_mock_ptd_auto_testing(mock), 0, "testing on auto range: %s", cmds);
+    cr_expect_not_null(strstr(cmds, "|SR,V,230.000000|SR,A,0.782609|RR|Go,1000,0,joulemark_testing|"),
+                       "%s", cmds);
+    jm_mock_ptd_stop(mock);
+    jm_mtmp_remove(dir);
 }
