@@ -57,7 +57,10 @@ typedef struct jm_window {
 
 /* The work done inside a window, as the work callback reports it. */
 typedef struct jm_work_done {
-    uint64_t tokens, samples, queries, dropped_tokens;
+    uint64_t tokens, samples, queries;
+    /* MoE token-expert assignments routed and dropped by capacity; FLOPs done */
+    uint64_t assignments, dropped_assignments;
+    double flops;
     /* latency of the unit of work (batch or query), ns; 0 when not measured */
     double latency_p50_ns, latency_p90_ns, latency_p99_ns;
 } jm_work_done;

@@ -81,7 +81,9 @@ static int run_batches(void *arg, jm_work_done *done, char *err, size_t err_len)
         done->tokens += st.tokens;
         done->samples += (uint64_t)s->batch_seqs;
         done->queries += 1;
-        done->dropped_tokens += st.dropped_tokens;
+        done->assignments += st.routed_assignments;
+        done->dropped_assignments += st.dropped_assignments;
+        done->flops += st.flops;
         if (n_lat == cap_lat) {
             size_t cap = cap_lat ? cap_lat * 2 : 256;
             uint64_t *p = realloc(lat, cap * sizeof(*lat));
@@ -186,6 +188,12 @@ int jm_plain_testing(const jm_run_ctx *ctx, const jm_workload_config *wc, jm_wor
            wc->name, index, rules->repeats, run->duration_s, (unsigned long long)run->tokens,
            run->tokens_per_s, run->mj_per_token, run->avg_power_w, run->energy_source,
            run->valid ? "" : " INVALID");
+    if (run->dropped_assignments > 0)
+        jm_log(ctx->log,
+               "    %llu of %llu token-expert assignments dropped by expert capacity: %.1f tokens "
+               "processed, %.4g FLOPs done\n",
+               (unsigned long long)run->dropped_assignments,
+               (unsigned long long)run->assignments, run->tokens_processed, run->flops);
     for (int k = 0; k < run->n_invalid_reasons; k++)
         jm_log(ctx->log, "    invalid: %s\n", run->invalid_reasons[k]);
     return rc != 0 ? JM_EXIT_SYSTEM : JM_EXIT_OK;

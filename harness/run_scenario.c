@@ -66,7 +66,9 @@ static int run_engine(void *arg, jm_work_done *done, char *err, size_t err_len)
     done->tokens = res->tokens;
     done->samples = res->samples;
     done->queries = res->queries;
-    done->dropped_tokens = ew->sut_state.total.dropped_tokens;
+    done->assignments = ew->sut_state.total.routed_assignments;
+    done->dropped_assignments = ew->sut_state.total.dropped_assignments;
+    done->flops = ew->sut_state.total.flops;
     done->latency_p50_ns = (double)res->percentile_latency_ns[0];
     done->latency_p90_ns = (double)res->percentile_latency_ns[1];
     done->latency_p99_ns = (double)res->percentile_latency_ns[4];

@@ -62,7 +62,9 @@ int jm_measure_window(const jm_window *win, const char *label, jm_work_fn work, 
     run->tokens = done.tokens;
     run->samples = done.samples;
     run->queries = done.queries;
-    run->dropped_tokens = done.dropped_tokens;
+    run->assignments = done.assignments;
+    run->dropped_assignments = done.dropped_assignments;
+    run->flops = done.flops > 0 ? done.flops : NAN;
     run->latency_p50_ns = done.latency_p50_ns;
     run->latency_p90_ns = done.latency_p90_ns;
     run->latency_p99_ns = done.latency_p99_ns;

@@ -8,8 +8,10 @@
 static void add_stats(jm_run_stats *t, const jm_run_stats *s)
 {
     t->tokens += s->tokens;
-    t->dropped_tokens += s->dropped_tokens;
     t->routed_assignments += s->routed_assignments;
+    t->computed_assignments += s->computed_assignments;
+    t->dropped_assignments += s->dropped_assignments;
+    t->flops += s->flops;
     t->attention_ns += s->attention_ns;
     t->router_ns += s->router_ns;
     t->dispatch_ns += s->dispatch_ns;

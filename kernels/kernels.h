@@ -145,9 +145,12 @@ typedef struct jm_workload_shape {
 /* Per-call statistics filled by jm_workload_run. Times are wall-clock ns of
  * the phases inside the call (zero where a phase does not exist). */
 typedef struct jm_run_stats {
-    uint64_t tokens;          /* tokens processed */
-    uint64_t dropped_tokens;  /* MoE: token-expert assignments dropped by capacity */
-    uint64_t routed_assignments; /* MoE: token-expert assignments made (tokens*top_k) */
+    uint64_t tokens;          /* tokens through the layer (GEMM: rows) */
+    uint64_t routed_assignments;   /* MoE: token-expert assignments made (tokens * top_k) */
+    uint64_t computed_assignments; /* MoE: of those, computed by their expert */
+    uint64_t dropped_assignments;  /* MoE: routed - computed: dropped by expert capacity
+                                    * (that slot of the token passes the residual only) */
+    double flops;             /* FLOPs done: jm_workload_flops_done of the counts above */
     uint64_t attention_ns, router_ns, dispatch_ns, experts_ns, combine_ns, ffn_ns, total_ns;
 } jm_run_stats;
 
@@ -167,6 +170,11 @@ const jm_workload_shape *jm_workload_get_shape(const jm_workload *w);
 uint64_t jm_workload_params(const jm_workload_shape *s);
 uint64_t jm_workload_active_params(const jm_workload_shape *s);
 double jm_workload_flops_per_token(const jm_workload_shape *s);
+/* FLOPs of one computed token-expert assignment (MoE: 4 D F; else 0). */
+double jm_workload_flops_per_assignment(const jm_workload_shape *s);
+/* FLOPs actually done by a run: tokens x FLOPs/token, less the expert FLOPs
+ * of every dropped assignment (st->routed_assignments - computed). */
+double jm_workload_flops_done(const jm_workload_shape *s, const jm_run_stats *st);
 double jm_workload_bytes_per_token(const jm_workload_shape *s);
 /* Bytes the workload allocates (weights + buffers), for size checks. */
 uint64_t jm_workload_memory_bytes(const jm_workload_shape *s);

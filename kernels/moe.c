@@ -267,8 +267,9 @@ int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t er
         st->dispatch_ns += t2 - t1;
         st->combine_ns += t3 - t2;
         st->experts_ns += t4 - t3;
-        st->dropped_tokens += dropped;
         st->routed_assignments += T * K;
+        st->computed_assignments += (uint64_t)w->offs[K * d->E]; /* kept, all slots */
+        st->dropped_assignments += dropped;
     }
     w->last_dropped = dropped;
     return JM_K_OK;

@@ -165,9 +165,14 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
     int rc = check_samples(w, n_samples, err, err_len);
     if (rc)
         return rc;
-    if (w->dev)
-        return w->dev->run(w, n_samples, stats, err, err_len);
     jm_run_stats st = {0};
+    if (w->dev) {
+        rc = w->dev->run(w, n_samples, &st, err, err_len);
+        st.flops = jm_workload_flops_done(&w->shape, &st);
+        if (stats)
+            *stats = st;
+        return rc;
+    }
     const jm__dims *d = &w->dims;
     const uint64_t t0 = jm__now_ns();
     if (d->gemm) {
@@ -201,6 +206,7 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
         st.tokens = T;
     }
     st.total_ns = jm__now_ns() - t0;
+    st.flops = jm_workload_flops_done(&w->shape, &st);
     if (stats)
         *stats = st;
     return rc;

@@ -9,6 +9,7 @@
  *   FLOPs/token (mul+add=2) 8D^2 (projections) + 4SD (QK^T and PV at seq_len
  *                           context) + dense 4DF | MoE 2DE + 4kDF
  *   GEMM                    params kn, FLOPs/token 2kn
+ *   MoE FLOPs done          FLOPs/token x T - 4DF x dropped assignments (capacity)
  * Norms, softmax, GELU and biases are not counted as FLOPs. */
 #include <math.h>
 #include <stdarg.h>
@@ -186,6 +187,18 @@ double jm_workload_flops_per_token(const jm_workload_shape *s) {
         return 8.0 * D * D + 4.0 * S * D + 2.0 * D * s->n_experts + 4.0 * s->top_k * D * F;
     }
     return 0.0;
+}
+
+double jm_workload_flops_per_assignment(const jm_workload_shape *s) {
+    return s->kind == JM_WORKLOAD_MOE ? 4.0 * s->d_model * (double)s->d_ff : 0.0;
+}
+
+double jm_workload_flops_done(const jm_workload_shape *s, const jm_run_stats *st) {
+    const uint64_t dropped = st->routed_assignments > st->computed_assignments
+                                 ? st->routed_assignments - st->computed_assignments
+                                 : 0;
+    return (double)st->tokens * jm_workload_flops_per_token(s) -
+           (double)dropped * jm_workload_flops_per_assignment(s);
 }
 
 /* Model: every weight the batch touches is read once per batch; each

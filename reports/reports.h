@@ -69,8 +69,15 @@ typedef struct jm_run_result {
     char phase[16];        /* "testing" | "ranging" | "warmup" */
     uint64_t t0_ns, t1_ns; /* CLOCK_MONOTONIC window */
     double duration_s;
-    uint64_t tokens, samples, queries;
-    uint64_t dropped_tokens;
+    uint64_t tokens, samples, queries; /* tokens: through the layer */
+    /* MoE: token-expert assignments routed (tokens x top_k) and, of those,
+     * dropped by expert capacity (not computed); 0 for other workloads */
+    uint64_t assignments, dropped_assignments;
+    /* tokens whose expert work was done, in token-equivalents: tokens x
+     * computed / routed assignments (= tokens when nothing is dropped). The
+     * per-token figures divide by it (jm_run_result_derive sets it). */
+    double tokens_processed;
+    double flops; /* FLOPs done, dropped assignments excluded; NaN: unknown */
     /* energy attributed to the run: sum of the primary domains */
     double energy_j, energy_above_idle_j, avg_power_w;
     double tokens_per_s, tokens_per_j, mj_per_token;
@@ -223,6 +230,8 @@ jm_meter_result *jm_results_add_meter(jm_results *r);
  * that cannot be computed is NaN (written as null). A run with duration_s,
  * tokens or energy_j not positive is invalidated with the reason. */
 void jm_run_result_derive(jm_run_result *run);
+/* tokens x computed / routed assignments (tokens when nothing was dropped). */
+double jm_run_tokens_processed(const jm_run_result *run);
 void jm_run_result_invalidate(jm_run_result *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Summaries over valid testing runs (phase "testing" or "") of every

@@ -260,7 +260,16 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
     run->tokens = count(c, j, p, "tokens", true);
     run->samples = count(c, j, p, "samples", false);
     run->queries = count(c, j, p, "queries", false);
-    run->dropped_tokens = count(c, j, p, "dropped_tokens", false);
+    run->assignments = count(c, j, p, "assignments", true);
+    run->dropped_assignments = count(c, j, p, "dropped_assignments", true);
+    run->tokens_processed = num(c, j, p, "tokens_processed", true, NAN);
+    run->flops = num(c, j, p, "flops", true, NAN);
+    if (!c->rc && run->dropped_assignments > run->assignments) {
+        char dp[300];
+        pathf(dp, sizeof(dp), "%s.dropped_assignments", p);
+        fail(c, dp, "found %llu, more than the %llu assignments routed",
+             (unsigned long long)run->dropped_assignments, (unsigned long long)run->assignments);
+    }
     run->energy_j = num(c, j, p, "energy_j", true, NAN);
     run->energy_above_idle_j = num(c, j, p, "energy_above_idle_j", true, NAN);
     run->avg_power_w = num(c, j, p, "avg_power_w", true, NAN);

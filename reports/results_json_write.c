@@ -57,7 +57,10 @@ static cJSON *run_json(const jm_run_result *run) {
     cJSON_AddNumberToObject(o, "tokens", (double)run->tokens);
     cJSON_AddNumberToObject(o, "samples", (double)run->samples);
     cJSON_AddNumberToObject(o, "queries", (double)run->queries);
-    cJSON_AddNumberToObject(o, "dropped_tokens", (double)run->dropped_tokens);
+    cJSON_AddNumberToObject(o, "assignments", (double)run->assignments);
+    cJSON_AddNumberToObject(o, "dropped_assignments", (double)run->dropped_assignments);
+    cJSON_AddItemToObject(o, "tokens_processed", jm__json_num(run->tokens_processed));
+    cJSON_AddItemToObject(o, "flops", jm__json_num(run->flops));
     cJSON_AddItemToObject(o, "energy_j", jm__json_num(run->energy_j));
     cJSON_AddItemToObject(o, "energy_above_idle_j", jm__json_num(run->energy_above_idle_j));
     cJSON_AddItemToObject(o, "avg_power_w", jm__json_num(run->avg_power_w));

@@ -1,5 +1,6 @@
 /* results_model.c - lifetime of the result model: init, free, and the
  * add_* functions that grow its arrays (zero-filled new entries). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ jm_run_result *jm_workload_result_add_run(jm_workload_result *w) {
     if (run) {
         run->index = w->n_runs;
         run->valid = true;
+        run->flops = NAN;
         snprintf(run->phase, sizeof(run->phase), "testing");
     }
     return run;

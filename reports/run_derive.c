@@ -1,5 +1,7 @@
 /* run_derive.c - per-run derived figures (throughput, tokens per joule, mJ per
- * token, average power; total and above idle) and marking a run invalid. */
+ * token, average power; total and above idle) and marking a run invalid. The
+ * per-token figures count the tokens processed: an MoE assignment dropped by
+ * expert capacity did no expert work and counts for 1/top_k token less. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,8 +13,18 @@ static double ratio(double num, double den) {
     return (den > 0.0 && isfinite(num) && isfinite(den)) ? num / den : NAN;
 }
 
+double jm_run_tokens_processed(const jm_run_result *run) {
+    if (run->assignments == 0 || run->dropped_assignments == 0)
+        return (double)run->tokens;
+    if (run->dropped_assignments >= run->assignments)
+        return 0.0;
+    return (double)run->tokens * (double)(run->assignments - run->dropped_assignments) /
+           (double)run->assignments;
+}
+
 void jm_run_result_derive(jm_run_result *run) {
-    double tokens = (double)run->tokens;
+    run->tokens_processed = jm_run_tokens_processed(run);
+    double tokens = run->tokens_processed;
     run->tokens_per_s = ratio(tokens, run->duration_s);
     run->avg_power_w = ratio(run->energy_j, run->duration_s);
     run->tokens_per_j = ratio(tokens, run->energy_j);
@@ -25,6 +37,10 @@ void jm_run_result_derive(jm_run_result *run) {
         jm_run_result_invalidate(run, "duration %.9g s is not positive", run->duration_s);
     if (run->tokens == 0)
         jm_run_result_invalidate(run, "no tokens were processed");
+    else if (!(tokens > 0))
+        jm_run_result_invalidate(run, "all %llu token-expert assignments were dropped by expert "
+                                      "capacity: no token was processed",
+                                 (unsigned long long)run->assignments);
     if (!(run->energy_j > 0))
         jm_run_result_invalidate(
             run, "energy %.9g J is not positive: the meter did not resolve the run", run->energy_j);

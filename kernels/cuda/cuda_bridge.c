@@ -46,7 +46,7 @@ static int run(jm_workload *w, int n_samples, jm_run_stats *stats, char *err, si
 {
     jm_run_stats st;
     const int rc = jm__cuda_run(w->gpu, n_samples, &st, err, err_len);
-    w->last_dropped = st.dropped_tokens;
+    w->last_dropped = st.dropped_assignments;
     if (stats)
         *stats = st;
     return rc;

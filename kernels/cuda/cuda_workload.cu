@@ -417,7 +417,8 @@ extern "C" int jm__cuda_run(jm__cuda_state *st, int n_samples, jm_run_stats *sta
             cudaMemcpy(&dropped, st->dev.dropped, sizeof(dropped), cudaMemcpyDeviceToHost);
         if (cr != cudaSuccess)
             rc = cuda_fail(cr, "download of the dropped count", err, err_len);
-        s.dropped_tokens = dropped;
+        s.dropped_assignments = dropped;
+        s.computed_assignments = s.routed_assignments - dropped;
     }
     if (!rc && d->layer) {
         s.attention_ns = span_ns(st->ev[0], st->ev[1]);

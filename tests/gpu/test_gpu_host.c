@@ -278,7 +278,8 @@ Test(gpu_host, route_plan_matches_cpu_moe)
             cr_assert_eq(jm__moe_route_plan(w->choice, w->gate, T, E, K, cfs[c], offs, rows, roww,
                                             kept, &dropped, err, sizeof err),
                          0, "%s", err);
-            cr_assert_eq(dropped, st.dropped_tokens);
+            cr_assert_eq(dropped, st.dropped_assignments);
+            cr_assert_eq(st.computed_assignments, (uint64_t)offs[K * E]);
             cr_assert_arr_eq(offs, w->offs, (K * E + 1) * sizeof(int32_t));
             cr_assert_arr_eq(rows, w->rows, (size_t)offs[K * E] * sizeof(int32_t));
             cr_assert_arr_eq(roww, w->roww, (size_t)offs[K * E] * sizeof(float));

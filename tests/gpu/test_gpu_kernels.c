@@ -189,7 +189,8 @@ Test(gpu, moe_routing_matches_host_plan)
             cr_assert_eq(jm__moe_route_plan(choice, gate, T, E, K, cfs[c], offs_h, rows_h, roww_h,
                                             kept_h, &dropped, err, sizeof err),
                          0, "%s", err);
-            cr_assert_eq(st.dropped_tokens, dropped);
+            cr_assert_eq(st.dropped_assignments, dropped);
+            cr_assert_eq(st.computed_assignments, (uint64_t)offs_h[n_keys]);
             cr_assert_eq(st.routed_assignments, (uint64_t)T * K);
             cr_assert_arr_eq(offs, offs_h, sizeof(int32_t) * (n_keys + 1));
             cr_assert_arr_eq(rows, rows_h, sizeof(int32_t) * (size_t)offs_h[n_keys]);

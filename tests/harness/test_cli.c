@@ -152,8 +152,16 @@ Test(cli, run_tiny_config_on_estimate)
             double e = cJSON_GetObjectItem(run, "energy_j")->valuedouble;
             double tokens = cJSON_GetObjectItem(run, "tokens")->valuedouble;
             double tpj = cJSON_GetObjectItem(run, "tokens_per_j")->valuedouble;
+            /* MoE (capacity factor 1.25 by default): a dropped assignment did
+             * no expert work; tokens/J counts the tokens processed */
+            double routed = cJSON_GetObjectItem(run, "assignments")->valuedouble;
+            double dropped = cJSON_GetObjectItem(run, "dropped_assignments")->valuedouble;
+            double processed = routed > 0 ? tokens * (routed - dropped) / routed : tokens;
+            cr_expect_float_eq(cJSON_GetObjectItem(run, "tokens_processed")->valuedouble,
+                               processed, 1e-9 * tokens);
+            cr_expect(cJSON_GetObjectItem(run, "flops")->valuedouble > 0);
             cr_expect_gt(e, 0);
-            cr_expect_float_eq(tpj, tokens / e, 1e-6 * tpj);
+            cr_expect_float_eq(tpj, processed / e, 1e-6 * tpj);
             cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(run, "valid")), "run invalid");
             cr_expect(strstr(cJSON_GetObjectItem(run, "energy_source")->valuestring, "estimate"));
         }

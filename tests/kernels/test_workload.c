@@ -5,6 +5,7 @@
  * residual and are counted, and run/verify reject bad arguments. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -237,8 +238,16 @@ Test(workload, capacity_drops_are_counted_and_pass_through_residual) {
     cr_assert_eq(jm_workload_run(w, 2, &st, err, sizeof(err)), 0, "%s", err);
     const uint64_t T = 2u * (uint64_t)s.seq_len;
     cr_assert_eq(st.routed_assignments, T);
-    cr_assert_eq(st.dropped_tokens, T - (T + 1) / 2, "dropped %llu",
-                 (unsigned long long)st.dropped_tokens);
+    cr_assert_eq(st.dropped_assignments, T - (T + 1) / 2, "dropped %llu",
+                 (unsigned long long)st.dropped_assignments);
+    cr_assert_eq(st.computed_assignments, (T + 1) / 2);
+    /* FLOPs done: attention and router for every token, the expert FFN
+     * (4 D F) only for computed assignments, not the full top-k */
+    const double D = s.d_model, F = s.d_ff, S = s.seq_len, E = s.n_experts;
+    const double done = (double)T * (8 * D * D + 4 * S * D + 2 * D * E) +
+                        (double)st.computed_assignments * 4 * D * F;
+    cr_assert_float_eq(st.flops, done, 1e-9 * done, "flops %g vs %g", st.flops, done);
+    cr_assert_lt(st.flops, (double)T * jm_workload_flops_per_token(&s));
     cr_assert(st.router_ns + st.dispatch_ns + st.experts_ns <= st.total_ns);
     double rel;
     cr_assert_eq(jm_workload_verify(w, 5, 2, &rel, err, sizeof(err)), 0, "%s", err);
@@ -248,7 +257,9 @@ Test(workload, capacity_drops_are_counted_and_pass_through_residual) {
     s.capacity_factor = 0.0;
     cr_assert_eq(jm_workload_create(&s, &w, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(jm_workload_run(w, 2, &st, err, sizeof(err)), 0, "%s", err);
-    cr_assert_eq(st.dropped_tokens, 0u);
+    cr_assert_eq(st.dropped_assignments, 0u);
+    cr_assert_eq(st.computed_assignments, T);
+    cr_assert_float_eq(st.flops, (double)T * jm_workload_flops_per_token(&s), 1e-6);
     jm_workload_destroy(w);
 }
 
@@ -280,4 +291,28 @@ Test(workload, fill_uniform_is_deterministic_and_bounded) {
     cr_assert(fabs(mean / 1000) < 0.05);
     jm_fill_uniform(b, 1000, 10, 0.5f);
     cr_assert(memcmp(a, b, sizeof(a)) != 0);
+}
+
+/* configs/default.json states the MoE layer's FFN size in its comment: 32
+ * experts of d_ff 2048 at d_model 512 hold 67.1 M FFN weights (67.2 M with
+ * biases), not 33.6 M; 2.1 M are active per token (top-1). */
+Test(workload, default_moe_ffn_size_matches_the_config_comment) {
+    jm_workload_shape s = {.kind = JM_WORKLOAD_MOE, .d_model = 512, .n_heads = 8, .d_ff = 2048,
+                           .seq_len = 256, .batch_seqs = 16, .n_experts = 32, .top_k = 1};
+    const uint64_t D = 512, F = 2048, E = 32;
+    const uint64_t attention = 4 * D * D + 8 * D, router = D * E;
+    const uint64_t ffn = jm_workload_params(&s) - attention - router;
+    cr_assert_eq(ffn, E * (2 * D * F + F + D)); /* 67,190,784 */
+    cr_assert_eq(E * 2 * D * F, 67108864u);
+    cr_assert_eq(jm_workload_active_params(&s) - attention - router, 2 * D * F + F + D);
+    FILE *f = fopen(JM_SOURCE_DIR "/configs/default.json", "r");
+    cr_assert_not_null(f);
+    char text[8192];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cr_assert(strstr(text, "67.1 M FFN weights") && strstr(text, "67.2 M with biases") &&
+                  strstr(text, "2.1 M active per token"),
+              "configs/default.json's MoE comment does not state the computed sizes");
+    cr_assert_null(strstr(text, "33.6 M"));
 }

@@ -291,3 +291,35 @@ Test(model, interleaved_runs_pair_by_recorded_round) {
     cr_assert_str_eq(c->pairing, "round");
     jm_results_free(&r);
 }
+
+/* MoE accounting: an assignment dropped by expert capacity did no expert
+ * work. With top-2, 1000 tokens route 2000 assignments; 500 dropped leave
+ * 750 tokens' worth of work, and the per-token figures count those. */
+Test(model, dropped_assignments_are_not_processed_tokens) {
+    jm_run_result run;
+    memset(&run, 0, sizeof(run));
+    run.valid = true;
+    run.tokens = 1000;
+    run.assignments = 2000;
+    run.dropped_assignments = 500;
+    run.duration_s = 2.0;
+    run.energy_j = 15.0;
+    run.energy_above_idle_j = 7.5;
+    jm_run_result_derive(&run);
+    cr_assert_float_eq(run.tokens_processed, 750.0, 1e-12);
+    cr_assert_float_eq(run.tokens_per_s, 375.0, 1e-12);
+    cr_assert_float_eq(run.tokens_per_j, 50.0, 1e-12);
+    cr_assert_float_eq(run.mj_per_token, 20.0, 1e-12);
+    cr_assert_float_eq(run.mj_per_token_above_idle, 10.0, 1e-12);
+    cr_assert(run.valid);
+    /* nothing dropped: every token counts */
+    run.dropped_assignments = 0;
+    jm_run_result_derive(&run);
+    cr_assert_float_eq(run.tokens_processed, 1000.0, 0);
+    /* everything dropped: no token processed, the run says why */
+    run.dropped_assignments = 2000;
+    jm_run_result_derive(&run);
+    cr_assert_not(run.valid);
+    cr_assert(strstr(run.invalid_reasons[0], "2000 token-expert assignments were dropped"), "%s",
+              run.invalid_reasons[0]);
+}

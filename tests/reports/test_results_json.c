@@ -379,6 +379,11 @@ Test(results_json, every_interval_states_method_and_coverage) {
     jm_rfix_rmdir(dir);
 }
 
+Test(results_json, more_dropped_than_routed_rejected) {
+    expect_load_error("\"dropped_assignments\":\t0,", "\"dropped_assignments\":\t5,",
+                      "runs[0].dropped_assignments: found 5, more than the 0 assignments routed");
+}
+
 Test(results_json, bad_kind_rejected) {
     expect_load_error("\"kind\":\t\"measured\"", "\"kind\":\t\"guessed\"", "meters[0].kind");
 }
