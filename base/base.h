@@ -1,8 +1,8 @@
 /* base.h - checked reading of untrusted text, shared by every layer: numbers
  * (finite, in range, integer where an integer is meant, exact 64-bit integers
- * from the raw digits), the PTDaemon/LoadGen UTC time stamp, and UTF-8
- * validation with JSON/HTML escaping for writers; and the one hwloc probe of
- * the cache hierarchy.
+ * from the raw digits), the PTDaemon/LoadGen UTC time stamp, UTF-8
+ * validation with JSON/HTML escaping for writers, strict JSON; and the one
+ * hwloc probe of the cache hierarchy.
  *
  * base/ knows nothing of kernels, meters, reports or the harness. Every
  * function is reentrant and thread-safe (no global state but the cache
@@ -106,4 +106,30 @@ typedef struct jm_cache_hierarchy {
 /* The machine's caches and core counts from hwloc, probed once per process;
  * never fails (loaded == false with a reason, levels zero when unknown). */
 void jm_cache_probe(jm_cache_hierarchy *out);
+
+/* ------------------------------------------------------- strict JSON --- */
+/* cJSON (Debian's 1.7.15) behind a scan of the raw text that refuses what
+ * cJSON accepts: duplicate keys in an object, numbers with leading zeros or
+ * too large for a double (1e999), raw control characters, invalid escapes,
+ * \u0000, lone surrogates, bytes that are not UTF-8, text after the value,
+ * nesting deeper than 256. err: "line L, column C: what" (jm_json_load:
+ * "PATH: malformed JSON: line L, ...", or "PATH: <system error>"). Each number node keeps its text (in valuestring, which
+ * cJSON does not use for numbers and frees with the node) so that
+ * jm_json_u64/i64 read integers exactly, above 2^53 too. *out is freed with
+ * cJSON_Delete. */
+struct cJSON;
+int jm_json_parse(const char *text, size_t len, struct cJSON **out, char *err, size_t err_len);
+int jm_json_load(const char *path, struct cJSON **out, char *err, size_t err_len);
+/* "missing", "null", "a boolean", "a number", "a string", "an array", "an object" */
+const char *jm_json_kind(const struct cJSON *node);
+/* The value of a number node: an integer in range, exact from its text when
+ * written as plain digits, else from the double only when exact (|v| <= 2^53);
+ * a finite double in [min, max]. err: "is a string, expected ..." or the
+ * number's problem (the caller prefixes the file and JSON path). */
+int jm_json_u64(const struct cJSON *node, uint64_t max, uint64_t *out, char *err, size_t err_len);
+int jm_json_i64(const struct cJSON *node, int64_t min, int64_t max, int64_t *out, char *err,
+                size_t err_len);
+int jm_json_f64(const struct cJSON *node, double min, double max, double *out, char *err,
+                size_t err_len);
+
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "harness.h"
 
 typedef struct cfg_ctx {
@@ -759,21 +760,10 @@ static int parse_config(const char *text, const char *path, jm_config *cfg, char
     snprintf(cfg->path, sizeof cfg->path, "%s", path ? path : "");
     rules_defaults(&cfg->rules);
 
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        /* line and column of the parse error */
-        const char *at = cJSON_GetErrorPtr();
-        int line = 1, col = 1;
-        for (const char *p = text; at && p < at && *p; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else
-                col++;
-        }
-        snprintf(err, err_len, "%s:%d:%d: malformed JSON near \"%.20s\"", cx.file, line, col,
-                 at ? at : "");
+    cJSON *root = NULL;
+    char why[400];
+    if (jm_json_parse(text, text ? strlen(text) : 0, &root, why, sizeof why) != 0) {
+        snprintf(err, err_len, "%s: malformed JSON: %s", cx.file, why);
         return -1;
     }
     cfg->json = root;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base.h"
 #include "reports_internal.h"
 
 /* The regions shown in the HTML report: the same figures as the entries of
@@ -81,18 +82,10 @@ int jm_training_footprint(const jm_training_preset *in, jm_footprint *out, char 
 
 
 static cJSON *load_json(const char *path, char *err, size_t err_len) {
-    char *text = jm__read_file(path, NULL, err, err_len);
-    if (!text)
-        return NULL;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithOpts(text, &end, false);
-    if (!j) {
-        int line = 1;
-        for (const char *p = text; end && p < end; p++)
-            line += *p == '\n';
-        snprintf(err, err_len, "%s: line %d: malformed JSON", path, line);
-    }
-    free(text);
+    cJSON *j = NULL;
+    char why[JM_R_TEXT_MAX];
+    if (jm_json_load(path, &j, why, sizeof(why)) != 0)
+        snprintf(err, err_len, "%s", why);
     return j;
 }
 

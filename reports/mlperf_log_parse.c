@@ -7,28 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports.h"
 #include "reports_internal.h"
 
 #define MLLOG_PREFIX ":::MLLOG "
-
-/* The text of a scalar value: what follows "value": up to the next ',' or
- * '}' (only numbers and literals matter; strings and lists are cut short). */
-static void raw_value(const char *json, size_t n, char *out, size_t out_len)
-{
-    const char *tag = "\"value\": ";
-    size_t tl = strlen(tag);
-    for (size_t i = 0; i + tl <= n; i++) {
-        if (memcmp(json + i, tag, tl) == 0) {
-            size_t j = i + tl, k = 0;
-            while (j < n && json[j] != ',' && json[j] != '}' && k + 1 < out_len)
-                out[k++] = json[j++];
-            out[k] = '\0';
-            return;
-        }
-    }
-    out[0] = '\0';
-}
 
 int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t err_len)
 {
@@ -38,8 +21,7 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
         return JM_R_EPARSE;
     }
     out->entries = cJSON_CreateObject();
-    out->raw = cJSON_CreateObject();
-    if (!out->entries || !out->raw) {
+    if (!out->entries) {
         jm_mlperf_log_free(out);
         snprintf(err, err_len, "detail log: out of memory");
         return JM_R_ENOMEM;
@@ -52,13 +34,18 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
         line_no++;
         if (n > 0 && strncmp(p, MLLOG_PREFIX, strlen(MLLOG_PREFIX)) == 0) {
             size_t skip = strlen(MLLOG_PREFIX);
-            cJSON *ev = cJSON_ParseWithLength(p + skip, n - skip);
+            cJSON *ev = NULL;
+            char why[256] = "";
+            (void)jm_json_parse(p + skip, n - skip, &ev, why, sizeof(why));
             const cJSON *key = ev ? cJSON_GetObjectItemCaseSensitive(ev, "key") : NULL;
             const cJSON *val = ev ? cJSON_GetObjectItemCaseSensitive(ev, "value") : NULL;
             if (!cJSON_IsString(key) || !val) {
                 cJSON_Delete(ev);
-                snprintf(err, err_len, "detail log line %d: not a JSON event with \"key\" and "
-                                       "\"value\"", line_no);
+                if (why[0])
+                    snprintf(err, err_len, "detail log line %d: %s", line_no, why);
+                else
+                    snprintf(err, err_len, "detail log line %d: not a JSON event with \"key\" "
+                                           "and \"value\"", line_no);
                 jm_mlperf_log_free(out);
                 return JM_R_EPARSE;
             }
@@ -69,12 +56,7 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
                 out->n_warnings++;
             /* move the value out of the event (no copy: lists can be long) */
             cJSON *copy = cJSON_DetachItemViaPointer(ev, (cJSON *)val);
-            char raw[64] = "";
-            raw_value(p + skip, n - skip, raw, sizeof(raw));
-            cJSON *raw_item = cJSON_CreateString(raw);
-            if (!copy || !raw_item) {
-                cJSON_Delete(copy);
-                cJSON_Delete(raw_item);
+            if (!copy) {
                 cJSON_Delete(ev);
                 jm_mlperf_log_free(out);
                 snprintf(err, err_len, "detail log: out of memory");
@@ -84,10 +66,6 @@ int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t 
                 cJSON_ReplaceItemInObjectCaseSensitive(out->entries, key->valuestring, copy);
             else
                 cJSON_AddItemToObject(out->entries, key->valuestring, copy);
-            if (cJSON_GetObjectItemCaseSensitive(out->raw, key->valuestring))
-                cJSON_ReplaceItemInObjectCaseSensitive(out->raw, key->valuestring, raw_item);
-            else
-                cJSON_AddItemToObject(out->raw, key->valuestring, raw_item);
             out->n_lines++;
             cJSON_Delete(ev);
         } else if (n > 0) {
@@ -121,26 +99,16 @@ void jm_mlperf_log_free(jm_mlperf_log *log)
     if (!log)
         return;
     cJSON_Delete(log->entries);
-    cJSON_Delete(log->raw);
     log->entries = NULL;
-    log->raw = NULL;
 }
 
 int jm_mlperf_log_get_u64(const jm_mlperf_log *log, const char *key, uint64_t *out)
 {
-    const cJSON *raw = log && log->raw ? cJSON_GetObjectItemCaseSensitive(log->raw, key) : NULL;
-    if (!cJSON_IsString(raw) || !raw->valuestring[0])
+    const cJSON *v = jm_mlperf_log_get(log, key);
+    if (!v)
         return JM_R_EINVAL;
-    const char *t = raw->valuestring;
-    if (*t < '0' || *t > '9')
-        return JM_R_EPARSE;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(t, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return JM_R_EPARSE;
-    *out = v;
-    return JM_R_OK;
+    char why[128];
+    return jm_json_u64(v, UINT64_MAX, out, why, sizeof(why)) == 0 ? JM_R_OK : JM_R_EPARSE;
 }
 
 const cJSON *jm_mlperf_log_get(const jm_mlperf_log *log, const char *key)

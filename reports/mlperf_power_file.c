@@ -5,10 +5,12 @@
  * sampler point with the cumulative energy in joules. The energy over the
  * power window is recomputed from it by linear interpolation. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports_internal.h"
 
 int jm_mlperf_write_power_samples(const char *path, const char *source, bool estimated,
@@ -46,8 +48,9 @@ static double at(const jm_mlperf_power_sample *s, size_t n, int64_t t)
         else
             hi = mid;
     }
-    double span = (double)(s[hi].unix_ns - s[lo].unix_ns);
-    double f = span > 0 ? (double)(t - s[lo].unix_ns) / span : 0;
+    /* differences in double: the int64 difference of extreme times overflows */
+    double span = (double)s[hi].unix_ns - (double)s[lo].unix_ns;
+    double f = span > 0 ? ((double)t - (double)s[lo].unix_ns) / span : 0;
     return s[lo].energy_j + f * (s[hi].energy_j - s[lo].energy_j);
 }
 
@@ -78,10 +81,22 @@ int jm_mlperf_power_file_energy(const char *path, int64_t begin_unix_ns, int64_t
             header = true;
             continue;
         }
-        long long t;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *comma = strchr(line, ',');
+        int64_t t;
         double e;
-        if (sscanf(line, "%lld,%lf", &t, &e) != 2) {
+        char why[256];
+        if (!comma) {
             snprintf(err, err_len, "%s:%zu: expected \"<unix_ns>,<energy_j>\"", path, line_no);
+            rc = JM_R_EPARSE;
+            break;
+        }
+        if (jm_parse_i64_n(line, (size_t)(comma - line), INT64_MIN, INT64_MAX, &t, why,
+                           sizeof(why)) != 0 ||
+            jm_parse_f64(comma + 1, 0, HUGE_VAL, &e, why, sizeof(why)) != 0) {
+            snprintf(err, err_len, "%s:%zu: %s (expected \"<unix_ns>,<energy_j>\" with an "
+                                   "integer time and a finite energy >= 0)",
+                     path, line_no, why);
             rc = JM_R_EPARSE;
             break;
         }
@@ -112,8 +127,12 @@ int jm_mlperf_power_file_energy(const char *path, int64_t begin_unix_ns, int64_t
     /* power_begin/power_end carry milliseconds only: a window edge up to 1 ms
      * outside the samples is the log's rounding, not a gap */
     const int64_t log_resolution_ns = 1000000;
-    if (rc == JM_R_OK && (begin_unix_ns < s[0].unix_ns - log_resolution_ns ||
-                          end_unix_ns > s[n - 1].unix_ns + log_resolution_ns)) {
+    int64_t first_ok = INT64_MIN, last_ok = INT64_MAX; /* saturated at the int64 edges */
+    if (rc == JM_R_OK) {
+        (void)jm_sub_i64(s[0].unix_ns, log_resolution_ns, &first_ok);
+        (void)jm_add_i64(s[n - 1].unix_ns, log_resolution_ns, &last_ok);
+    }
+    if (rc == JM_R_OK && (begin_unix_ns < first_ok || end_unix_ns > last_ok)) {
         snprintf(err, err_len, "%s: the samples do not cover the power window", path);
         rc = JM_R_EINVAL;
     }

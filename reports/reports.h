@@ -484,14 +484,16 @@ char *jm_mlperf_summary_text(const jm_mlperf_run *run, char *err, size_t err_len
 /* A parsed detail log: the key/value of every :::MLLOG line (values as cJSON). */
 typedef struct jm_mlperf_log {
     cJSON *entries; /* owned: object key -> value (last value wins) */
-    cJSON *raw;     /* owned: object key -> the value's JSON text (exact big integers) */
     int n_lines, n_errors, n_warnings;
 } jm_mlperf_log;
 int jm_mlperf_log_parse(const char *text, jm_mlperf_log *out, char *err, size_t err_len);
 int jm_mlperf_log_load(const char *path, jm_mlperf_log *out, char *err, size_t err_len);
 void jm_mlperf_log_free(jm_mlperf_log *log);
 const cJSON *jm_mlperf_log_get(const jm_mlperf_log *log, const char *key);
-/* An unsigned integer value exactly (seeds exceed a double's 53 bits). */
+/* An unsigned integer value exactly (seeds exceed a double's 53 bits; events
+ * are read by base's strict JSON reader, which keeps each number's text).
+ * JM_R_EINVAL when the key is absent, JM_R_EPARSE when its value is not an
+ * unsigned integer (a string, null, negative, fractional, too large). */
 int jm_mlperf_log_get_u64(const jm_mlperf_log *log, const char *key, uint64_t *out);
 /* A parsed summary log: "key : value" lines (key trimmed) into a cJSON object of strings. */
 int jm_mlperf_summary_parse(const char *text, cJSON **out, char *err, size_t err_len);

@@ -2,6 +2,7 @@
  * for `joulemark report`, `compare` and `carbon --from`. Errors name the file,
  * the JSON path of the field, what was found and what was expected. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "reports_internal.h"
 
 typedef struct rd {
@@ -83,17 +85,21 @@ static double num(rd *c, const cJSON *o, const char *base, const char *key, bool
     return j->valuedouble;
 }
 
-static uint64_t count(rd *c, const cJSON *o, const char *base, const char *key, bool required) {
+/* A non-negative integer up to max, exact from its digits (no double cast:
+ * 1e300 or 2^32+2 into a narrower field is refused, not wrapped). */
+static uint64_t count(rd *c, const cJSON *o, const char *base, const char *key, bool required,
+                      uint64_t max) {
     char path[256];
     const cJSON *j = item(c, o, base, key, required, path, sizeof(path));
     if (!j)
         return 0;
-    if (!cJSON_IsNumber(j) || j->valuedouble < 0 || j->valuedouble != floor(j->valuedouble)) {
-        fail(c, path, "found %s%s, expected a non-negative integer", type_name(j),
-             cJSON_IsNumber(j) ? " that is negative or fractional" : "");
+    uint64_t v;
+    char why[256];
+    if (jm_json_u64(j, max, &v, why, sizeof(why)) != 0) {
+        fail(c, path, "%s (expected a non-negative integer)", why);
         return 0;
     }
-    return (uint64_t)j->valuedouble;
+    return v;
 }
 
 static bool boolean(rd *c, const cJSON *o, const char *base, const char *key, bool required,
@@ -202,7 +208,7 @@ static void read_stat(rd *c, const cJSON *o, const char *base, const char *key, 
         return;
     if (!is_object(c, j, path))
         return;
-    s->n = (int)count(c, j, path, "n", true);
+    s->n = (int)count(c, j, path, "n", true, INT_MAX);
     s->median = num(c, j, path, "median", true, NAN);
     s->mean = num(c, j, path, "mean", false, NAN);
     s->min = num(c, j, path, "min", false, NAN);
@@ -244,24 +250,24 @@ static void read_meter(rd *c, const cJSON *j, const char *p, jm_meter_result *m)
     }
     m->n_domains = i;
     m->resolution_j = num(c, j, p, "resolution_j", false, NAN);
-    m->update_period_ms = (unsigned)count(c, j, p, "update_period_ms", false);
-    m->interval_ms = (unsigned)count(c, j, p, "interval_ms", false);
+    m->update_period_ms = (unsigned)count(c, j, p, "update_period_ms", false, UINT_MAX);
+    m->interval_ms = (unsigned)count(c, j, p, "interval_ms", false, UINT_MAX);
     m->failed = boolean(c, j, p, "failed", false, false);
     str(c, j, p, "failure", false, m->failure, sizeof(m->failure));
 }
 
 static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
-    run->index = (int)count(c, j, p, "index", false);
+    run->index = (int)count(c, j, p, "index", false, INT_MAX);
     str(c, j, p, "phase", false, run->phase, sizeof(run->phase));
-    run->round = (int)count(c, j, p, "round", false);
-    run->t0_ns = count(c, j, p, "t0_ns", false);
-    run->t1_ns = count(c, j, p, "t1_ns", false);
+    run->round = (int)count(c, j, p, "round", false, INT_MAX);
+    run->t0_ns = count(c, j, p, "t0_ns", false, UINT64_MAX);
+    run->t1_ns = count(c, j, p, "t1_ns", false, UINT64_MAX);
     run->duration_s = num(c, j, p, "duration_s", true, NAN);
-    run->tokens = count(c, j, p, "tokens", true);
-    run->samples = count(c, j, p, "samples", false);
-    run->queries = count(c, j, p, "queries", false);
-    run->assignments = count(c, j, p, "assignments", true);
-    run->dropped_assignments = count(c, j, p, "dropped_assignments", true);
+    run->tokens = count(c, j, p, "tokens", true, UINT64_MAX);
+    run->samples = count(c, j, p, "samples", false, UINT64_MAX);
+    run->queries = count(c, j, p, "queries", false, UINT64_MAX);
+    run->assignments = count(c, j, p, "assignments", true, UINT64_MAX);
+    run->dropped_assignments = count(c, j, p, "dropped_assignments", true, UINT64_MAX);
     run->tokens_processed = num(c, j, p, "tokens_processed", true, NAN);
     run->flops = num(c, j, p, "flops", true, NAN);
     if (!c->rc && run->dropped_assignments > run->assignments) {
@@ -299,7 +305,7 @@ static void read_run(rd *c, const cJSON *j, const char *p, jm_run_result *run) {
         e->energy_j = num(c, d, dp, "energy_j", true, NAN);
         e->idle_power_w = num(c, d, dp, "idle_power_w", false, NAN);
         e->energy_above_idle_j = num(c, d, dp, "energy_above_idle_j", false, NAN);
-        e->n_samples = (size_t)count(c, d, dp, "n_samples", false);
+        e->n_samples = (size_t)count(c, d, dp, "n_samples", false, SIZE_MAX);
         e->max_gap_ms = num(c, d, dp, "max_gap_ms", false, NAN);
     }
     run->n_domains = i;
@@ -342,8 +348,8 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(j, "shape");
     if (shape && !cJSON_IsNull(shape))
         w->shape = cJSON_Duplicate(shape, true);
-    w->params = count(c, j, p, "params", true);
-    w->active_params = count(c, j, p, "active_params", true);
+    w->params = count(c, j, p, "params", true, UINT64_MAX);
+    w->active_params = count(c, j, p, "active_params", true, UINT64_MAX);
     w->flops_per_token = num(c, j, p, "flops_per_token", true, NAN);
     w->bytes_per_token = num(c, j, p, "bytes_per_token", false, NAN);
     const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "accuracy");
@@ -377,7 +383,7 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
     const cJSON *sj = item(c, j, p, "summary", true, sp, sizeof(sp));
     if (sj && is_object(c, sj, sp)) {
         jm_run_summary *s = &w->summary;
-        s->valid_runs = (int)count(c, sj, sp, "valid_runs", true);
+        s->valid_runs = (int)count(c, sj, sp, "valid_runs", true, INT_MAX);
         read_stat(c, sj, sp, "duration_s", &s->duration_s);
         read_stat(c, sj, sp, "energy_j", &s->energy_j);
         read_stat(c, sj, sp, "energy_above_idle_j", &s->energy_above_idle_j);
@@ -410,7 +416,7 @@ static void read_trace(rd *c, const cJSON *j, jm_trace *t) {
     const char *p = "trace";
     if (!is_object(c, j, p))
         return;
-    t->t_origin_ns = count(c, j, p, "t_origin_ns", true);
+    t->t_origin_ns = count(c, j, p, "t_origin_ns", true, UINT64_MAX);
     const cJSON *cols = array(c, j, p, "columns", true);
     int i = 0;
     const cJSON *cj;
@@ -439,7 +445,7 @@ static void read_trace(rd *c, const cJSON *j, jm_trace *t) {
         pathf(mp, sizeof(mp), "trace.marks[%d]", i++);
         if (!is_object(c, mj, mp))
             return;
-        uint64_t t_ns = count(c, mj, mp, "t_ns", true);
+        uint64_t t_ns = count(c, mj, mp, "t_ns", true, UINT64_MAX);
         char label[64] = "";
         str(c, mj, mp, "label", true, label, sizeof(label));
         if (c->rc)
@@ -508,7 +514,7 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
     const cJSON *idle_reason = cJSON_GetObjectItemCaseSensitive(json, "idle_reason");
     if (idle_reason && !cJSON_IsNull(idle_reason))
         str(&c, json, p, "idle_reason", false, r->idle_reason, sizeof(r->idle_reason));
-    r->sampler_cpu_ns = count(&c, json, p, "sampler_cpu_ns", false);
+    r->sampler_cpu_ns = count(&c, json, p, "sampler_cpu_ns", false, UINT64_MAX);
     r->sampler_overhead_pct = num(&c, json, p, "sampler_overhead_pct", false, NAN);
     const cJSON *hcs = cJSON_GetObjectItemCaseSensitive(json, "hardware_counters");
     if (hcs && is_object(&c, hcs, "hardware_counters")) {
@@ -596,14 +602,10 @@ int jm_results_load(const char *results_dir_or_file, jm_results *r, char *err, s
     char *text = jm__read_file(json_path, &len, err, err_len);
     if (!text)
         return JM_R_EIO;
-    const char *end = NULL;
-    cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, false);
-    if (!json) {
-        size_t off = end ? (size_t)(end - text) : 0;
-        int line = 1;
-        for (size_t i = 0; i < off && i < len; i++)
-            line += text[i] == '\n';
-        snprintf(err, err_len, "%s: line %d (byte %zu): malformed JSON", json_path, line, off);
+    cJSON *json = NULL;
+    char why[JM_R_TEXT_MAX];
+    if (jm_json_parse(text, len, &json, why, sizeof(why)) != 0) {
+        snprintf(err, err_len, "%s: malformed JSON: %s", json_path, why);
         free(text);
         return JM_R_EPARSE;
     }

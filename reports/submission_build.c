@@ -337,6 +337,57 @@ static int package_dir(ctx *c, const char *results_dir, const cJSON *user, int *
     return rc;
 }
 
+/* Each --map is BENCHMARK=MODEL with both sides non-empty, and names a
+ * benchmark once: a malformed or repeated --map is refused, never ignored. */
+static int check_maps(const jm_submission_opts *o, char *err, size_t err_len)
+{
+    for (int i = 0; i < o->n_maps; i++) {
+        const char *m = o->maps[i];
+        const char *eq = strchr(m, '=');
+        if (!eq || eq == m || !eq[1]) {
+            jm__sub_fmt(err, err_len, "--map \"%s\": expected BENCHMARK=MODEL with both sides "
+                                      "non-empty",
+                        m);
+            return JM_R_EINVAL;
+        }
+        for (int j = 0; j < i; j++) {
+            size_t n = (size_t)(eq - m);
+            if (strncmp(o->maps[j], m, n) == 0 && o->maps[j][n] == '=') {
+                jm__sub_fmt(err, err_len, "--map names benchmark \"%.*s\" twice (\"%s\" and "
+                                          "\"%s\")",
+                            (int)n, m, o->maps[j], m);
+                return JM_R_EINVAL;
+            }
+        }
+    }
+    return JM_R_OK;
+}
+
+/* After packaging: each --map named a benchmark that the results hold. */
+static int check_maps_used(const jm_submission_opts *o, const cJSON *mapping, char *err,
+                           size_t err_len)
+{
+    for (int i = 0; i < o->n_maps; i++) {
+        char bench[JM_R_NAME_MAX * 2];
+        size_t n = strcspn(o->maps[i], "=");
+        jm__sub_fmt(bench, sizeof(bench), "%.*s", (int)n, o->maps[i]);
+        if (cJSON_GetObjectItemCaseSensitive(mapping, bench))
+            continue;
+        char names[512] = "";
+        const cJSON *b;
+        cJSON_ArrayForEach(b, mapping)
+        {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "", b->string);
+        }
+        jm__sub_fmt(err, err_len, "--map \"%s\": the results hold no benchmark \"%s\" (they hold: "
+                                  "%s)",
+                    o->maps[i], bench, names[0] ? names : "none");
+        return JM_R_EINVAL;
+    }
+    return JM_R_OK;
+}
+
 int jm_submission_build(const jm_submission_opts *o, int *n_packaged, char *err, size_t err_len)
 {
     *n_packaged = 0;
@@ -348,6 +399,8 @@ int jm_submission_build(const jm_submission_opts *o, int *n_packaged, char *err,
         jm__sub_fmt(err, err_len, "package: give at least one RESULTS_DIR and --out DIR");
         return JM_R_EINVAL;
     }
+    if ((rc = check_maps(o, err, err_len)) != JM_R_OK)
+        return rc;
     char final_dir[4096];
     jm__sub_fmt(final_dir, sizeof(final_dir), "%s/open/%s", o->out_dir, o->submitter);
     if (jm__sub_exists(final_dir) && !o->force) {
@@ -372,6 +425,8 @@ int jm_submission_build(const jm_submission_opts *o, int *n_packaged, char *err,
     rc = jm_mkdir_p(c.root, err, err_len);
     for (int i = 0; rc == JM_R_OK && i < o->n_results_dirs; i++)
         rc = package_dir(&c, o->results_dirs[i], user, n_packaged, err, err_len);
+    if (rc == JM_R_OK)
+        rc = check_maps_used(o, c.mapping, err, err_len);
     char path[4200];
     if (rc == JM_R_OK) {
         jm__sub_fmt(path, sizeof(path), "%s/systems/%s.json", c.root, o->system);

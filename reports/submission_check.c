@@ -118,6 +118,37 @@ static bool log_true(const jm_mlperf_log *log, const char *key)
     return cJSON_IsTrue(jm_mlperf_log_get(log, key));
 }
 
+/* An unsigned integer of a detail log, exactly. A checker fails closed: a
+ * value that is there but is not one (negative, a string, null, fractional)
+ * is a problem. False then, and when the key is absent (the required-keys
+ * rule reports that). */
+static bool log_u64(checker *c, const char *path, const jm_mlperf_log *log, const char *key,
+                    uint64_t *v)
+{
+    const cJSON *j = jm_mlperf_log_get(log, key);
+    if (!j)
+        return false;
+    char why[256];
+    if (jm_json_u64(j, UINT64_MAX, v, why, sizeof(why)) == 0)
+        return true;
+    jm_check_problem(c->p, "%s: %s %s (expected an unsigned integer)", path, key, why);
+    return false;
+}
+
+/* A finite number of a detail log; present but not one is a problem. */
+static bool log_number(checker *c, const char *path, const jm_mlperf_log *log, const char *key,
+                       double *v)
+{
+    const cJSON *j = jm_mlperf_log_get(log, key);
+    if (!j)
+        return false;
+    char why[256];
+    if (jm_json_f64(j, -HUGE_VAL, HUGE_VAL, v, why, sizeof(why)) == 0)
+        return true;
+    jm_check_problem(c->p, "%s: %s %s", path, key, why);
+    return false;
+}
+
 static void check_seeds(checker *c, const char *path, const jm_mlperf_log *log)
 {
     static const struct {
@@ -128,21 +159,39 @@ static void check_seeds(checker *c, const char *path, const jm_mlperf_log *log)
                  {"effective_schedule_rng_seed", 18209322760996052031ULL}};
     for (size_t i = 0; i < 3; i++) {
         uint64_t v;
-        if (jm_mlperf_log_get_u64(log, seeds[i].key, &v) == JM_R_OK && v != seeds[i].want)
+        if (log_u64(c, path, log, seeds[i].key, &v) && v != seeds[i].want)
             jm_check_problem(c->p, "%s: %s is %llu, expected MLPerf's %llu", path, seeds[i].key,
                              (unsigned long long)v, (unsigned long long)seeds[i].want);
     }
 }
 
-/* the power window of a detail log in Unix ns */
-static bool power_window(const jm_mlperf_log *log, int64_t *b, int64_t *e)
+/* the power window of a detail log in Unix ns; a begin or end that is there
+ * but unreadable, or a window that is not one, is a problem */
+static bool power_window(checker *c, const char *detail, const jm_mlperf_log *log, int64_t *b,
+                         int64_t *e)
 {
-    char why[256];
-    const cJSON *pb = jm_mlperf_log_get(log, "power_begin");
-    const cJSON *pe = jm_mlperf_log_get(log, "power_end");
-    return cJSON_IsString(pb) && cJSON_IsString(pe) &&
-           jm_time_stamp_parse(pb->valuestring, NULL, b, why, sizeof why) == 0 &&
-           jm_time_stamp_parse(pe->valuestring, NULL, e, why, sizeof why) == 0 && *e > *b;
+    static const char *const keys[] = {"power_begin", "power_end"};
+    int64_t *out[] = {b, e};
+    bool ok = true;
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = jm_mlperf_log_get(log, keys[i]);
+        char why[256];
+        if (!v) {
+            ok = false; /* the required-keys rule names it */
+        } else if (!cJSON_IsString(v)) {
+            jm_check_problem(c->p, "%s: %s is %s, expected a time stamp string", detail, keys[i],
+                             jm_json_kind(v));
+            ok = false;
+        } else if (jm_time_stamp_parse(v->valuestring, NULL, out[i], why, sizeof why) != 0) {
+            jm_check_problem(c->p, "%s: %s: %s", detail, keys[i], why);
+            ok = false;
+        }
+    }
+    if (ok && *e <= *b) {
+        jm_check_problem(c->p, "%s: power_end is not after power_begin", detail);
+        ok = false;
+    }
+    return ok;
 }
 
 static bool close_enough(double a, double b)
@@ -158,7 +207,7 @@ static void check_power(checker *c, const char *res, const char *meas, const cha
     jm_scenario_kind k;
     if (jm_scenario_from_name(scen, &k, err, sizeof(err)) != JM_R_OK)
         return;
-    bool have_window = power_window(log, &b, &e);
+    bool have_window = power_window(c, detail, log, &b, &e);
     jm__sub_fmt(path, sizeof(path), "%s/performance/power", res);
     if (jm__sub_is_dir(path)) { /* a real analyzer: the checker's files */
         static const char *const files[] = {"performance/run_1/spl.txt",
@@ -178,18 +227,21 @@ static void check_power(checker *c, const char *res, const char *meas, const cha
                 jm_check_problem(c->p, "%s", err);
                 return;
             }
-            const cJSON *avg = jm_mlperf_log_get(log, "joulemark_avg_power_w");
-            if (cJSON_IsNumber(avg) && !close_enough(avg->valuedouble, pw.avg_power_w))
+            /* joulemark's own figures, when the log has them (a real LoadGen
+             * log does not); present but not a number is a problem */
+            double avg, metric;
+            if (log_number(c, detail, log, "joulemark_avg_power_w", &avg) &&
+                !close_enough(avg, pw.avg_power_w))
                 jm_check_problem(c->p,
                                  "%s: joulemark_avg_power_w %.6f W differs from %.6f W "
                                  "recomputed from %s/spl.txt",
-                                 detail, avg->valuedouble, pw.avg_power_w, path);
-            const cJSON *metric = jm_mlperf_log_get(log, "joulemark_power_metric");
-            if (cJSON_IsNumber(metric) && !close_enough(metric->valuedouble, pw.metric))
+                                 detail, avg, pw.avg_power_w, path);
+            if (log_number(c, detail, log, "joulemark_power_metric", &metric) &&
+                !close_enough(metric, pw.metric))
                 jm_check_problem(c->p,
                                  "%s: joulemark_power_metric %.6f differs from %.6f %s "
                                  "recomputed from %s/spl.txt",
-                                 detail, metric->valuedouble, pw.metric, pw.metric_unit, path);
+                                 detail, metric, pw.metric, pw.metric_unit, path);
         }
         return;
     }
@@ -210,37 +262,49 @@ static void check_power(checker *c, const char *res, const char *meas, const cha
         jm__sub_fmt(rpath, sizeof(rpath), "%s/joulemark_power/ranging/%s", meas, ranging[i]);
         need_file(c, rpath);
     }
-    if (!have_window) {
-        jm_check_problem(c->p, "%s: power_begin/power_end missing or not a window", detail);
-        return;
-    }
+    if (!have_window)
+        return; /* power_window or the required-keys rule said why */
     double ej;
     if (jm_mlperf_power_file_energy(path, b, e, &ej, NULL, err, sizeof(err)) != JM_R_OK) {
         jm_check_problem(c->p, "%s", err);
         return;
     }
-    if (!cJSON_IsNumber(energy)) {
+    double logged_j;
+    if (!energy) {
         jm_check_problem(c->p, "%s: key \"joulemark_energy_j\" is missing", detail);
         return;
     }
-    if (!close_enough(energy->valuedouble, ej))
+    if (!log_number(c, detail, log, "joulemark_energy_j", &logged_j))
+        return;
+    if (!close_enough(logged_j, ej))
         jm_check_problem(c->p, "%s: joulemark_energy_j %.6f J differs from %.6f J recomputed "
                                "from %s",
-                         detail, energy->valuedouble, ej, path);
+                         detail, logged_j, ej, path);
+    /* the average power over the window, as the analyzer path compares it */
+    double avg_w, recomputed_w = ej / ((double)e - (double)b) * 1e9;
+    if (!jm_mlperf_log_get(log, "joulemark_avg_power_w"))
+        jm_check_problem(c->p, "%s: key \"joulemark_avg_power_w\" is missing", detail);
+    else if (log_number(c, detail, log, "joulemark_avg_power_w", &avg_w) &&
+             !close_enough(avg_w, recomputed_w))
+        jm_check_problem(c->p, "%s: joulemark_avg_power_w %.6f W differs from %.6f W "
+                               "recomputed from %s",
+                         detail, avg_w, recomputed_w, path);
     uint64_t queries = 0;
-    (void)jm_mlperf_log_get_u64(log, "result_query_count", &queries);
+    if (!log_u64(c, detail, log, "result_query_count", &queries))
+        return; /* a problem already: the metric cannot be recomputed */
     double metric;
     const char *unit;
-    const cJSON *logged = jm_mlperf_log_get(log, "joulemark_power_metric");
-    if (jm_mlperf_power_metric(k, ej, (double)(e - b) / 1e9, queries, &metric, &unit, err,
-                               sizeof(err)) != JM_R_OK)
+    double logged;
+    if (jm_mlperf_power_metric(k, ej, ((double)e - (double)b) / 1e9, queries, &metric, &unit,
+                               err, sizeof(err)) != JM_R_OK)
         jm_check_problem(c->p, "%s: %s", detail, err);
-    else if (!cJSON_IsNumber(logged))
+    else if (!jm_mlperf_log_get(log, "joulemark_power_metric"))
         jm_check_problem(c->p, "%s: key \"joulemark_power_metric\" is missing", detail);
-    else if (!close_enough(logged->valuedouble, metric))
+    else if (log_number(c, detail, log, "joulemark_power_metric", &logged) &&
+             !close_enough(logged, metric))
         jm_check_problem(c->p, "%s: joulemark_power_metric %.6f differs from %.6f %s recomputed "
                                "from the power samples",
-                         detail, logged->valuedouble, metric, unit);
+                         detail, logged, metric, unit);
 }
 
 static void check_performance(checker *c, const char *res, const char *scen,
@@ -267,8 +331,11 @@ static void check_performance(checker *c, const char *res, const char *scen,
     if (cJSON_IsString(sc) && strcmp(sc->valuestring, scen) != 0)
         jm_check_problem(c->p, "%s: effective_scenario is \"%s\", expected \"%s\" (the folder)",
                          detail, sc->valuestring, scen);
+    else if (sc && !cJSON_IsString(sc))
+        jm_check_problem(c->p, "%s: effective_scenario is %s, expected \"%s\" (the folder)",
+                         detail, jm_json_kind(sc), scen);
     uint64_t v;
-    if (jm_mlperf_log_get_u64(&log, "effective_min_duration_ms", &v) == JM_R_OK && v < 600000)
+    if (log_u64(c, detail, &log, "effective_min_duration_ms", &v) && v < 600000)
         jm_check_problem(c->p, "%s: effective_min_duration_ms is %llu, MLPerf requires >= 600000",
                          detail, (unsigned long long)v);
     const cJSON *validity = jm_mlperf_log_get(&log, "result_validity");
@@ -285,7 +352,7 @@ static void check_performance(checker *c, const char *res, const char *scen,
     if (k != JM_SCENARIO_OFFLINE && jm_mlperf_log_get(&log, "early_stopping_met") &&
         !log_true(&log, "early_stopping_met"))
         jm_check_problem(c->p, "%s: early_stopping_met is false", detail);
-    if (model && jm_mlperf_log_get_u64(&log, "effective_performance_sample_count", &v) == JM_R_OK &&
+    if (log_u64(c, detail, &log, "effective_performance_sample_count", &v) && model &&
         v < model->performance_sample_count)
         jm_check_problem(c->p,
                          "%s: effective_performance_sample_count is %llu, %s needs >= %llu",
@@ -303,8 +370,10 @@ static void check_performance(checker *c, const char *res, const char *scen,
     if (have_summary) {
         char *text = jm__sub_read(summary, NULL, err, sizeof(err));
         cJSON *s = NULL;
-        if (!text || jm_mlperf_summary_parse(text, &s, err, sizeof(err)) != JM_R_OK)
+        if (!text)
             jm_check_problem(c->p, "%s", err);
+        else if (jm_mlperf_summary_parse(text, &s, err, sizeof(err)) != JM_R_OK)
+            jm_check_problem(c->p, "%s: %s", summary, err);
         else {
             const cJSON *r = cJSON_GetObjectItemCaseSensitive(s, "Result is");
             if (!cJSON_IsString(r))
@@ -330,16 +399,15 @@ static void check_accuracy_coverage(checker *c, const char *detail, const model_
         jm_check_problem(c->p, "%s", err);
         return;
     }
-    uint64_t n;
+    uint64_t n = 0;
     const char *key = "effective_accuracy_sample_count";
-    if (jm_mlperf_log_get_u64(&log, key, &n) != JM_R_OK) {
+    if (!jm_mlperf_log_get(&log, key))
         key = "qsl_reported_total_count";
-        if (jm_mlperf_log_get_u64(&log, key, &n) != JM_R_OK) {
-            jm_check_problem(c->p, "%s: key \"effective_accuracy_sample_count\" is missing",
-                             detail);
-            n = 0;
-            key = NULL;
-        }
+    if (!jm_mlperf_log_get(&log, key)) {
+        jm_check_problem(c->p, "%s: key \"effective_accuracy_sample_count\" is missing", detail);
+        key = NULL;
+    } else if (!log_u64(c, detail, &log, key, &n)) {
+        key = NULL; /* log_u64 named the problem */
     }
     if (key && model && n != model->dataset_size)
         jm_check_problem(c->p,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base.h"
 #include "submission_internal.h"
 
 int jm__sub_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -100,15 +101,9 @@ void jm__sub_free_names(char **names, int n)
 
 cJSON *jm__sub_load_json(const char *path, char *err, size_t err_len)
 {
-    char *text = jm__sub_read(path, NULL, err, err_len);
-    if (!text)
+    cJSON *j = NULL;
+    if (jm_json_load(path, &j, err, err_len) != 0)
         return NULL;
-    const char *where = NULL;
-    cJSON *j = cJSON_ParseWithOpts(text, &where, false);
-    if (!j)
-        snprintf(err, err_len, "%s: not valid JSON near byte %ld", path,
-                 where ? (long)(where - text) : 0L);
-    free(text);
     return j;
 }
 

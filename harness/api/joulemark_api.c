@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "harness.h"
 #include "joulemark.h"
 
@@ -56,10 +57,13 @@ static int parse_shape(const char *text, jm_workload_shape *s, char *err, size_t
                                        "seq_len",  "batch_seqs", "n_experts", "top_k",
                                        "capacity_factor", "m", "n", "k", "threads", "seed",
                                        NULL};
-    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    cJSON *o = NULL;
+    char why[320] = "";
+    if (text)
+        (void)jm_json_parse(text, strlen(text), &o, why, sizeof(why));
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        set_err(err, err_len, "shape: not a JSON object%s%s", "", "");
+        set_err(err, err_len, "shape: not a JSON object%s%s", why[0] ? ": " : "", why);
         return -1;
     }
     memset(s, 0, sizeof(*s));
@@ -103,8 +107,10 @@ static int parse_shape(const char *text, jm_workload_shape *s, char *err, size_t
     if (cJSON_IsNumber(cf))
         s->capacity_factor = cf->valuedouble;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(o, "seed");
-    if (cJSON_IsNumber(seed) && seed->valuedouble >= 0)
-        s->seed = (uint64_t)seed->valuedouble;
+    if (seed && rc == 0 && jm_json_u64(seed, UINT64_MAX, &s->seed, why, sizeof(why)) != 0) {
+        set_err(err, err_len, "shape: \"seed\" %s%s", why, "");
+        rc = -1;
+    }
     if (s->kind == JM_WORKLOAD_GEMM) {
         s->seq_len = 1;
         s->batch_seqs = s->m;
@@ -261,10 +267,12 @@ static int parse_settings(const char *text, jm_scenario_settings *s, char *err, 
 {
     if (!text || !*text)
         return 0;
-    cJSON *o = cJSON_Parse(text);
+    cJSON *o = NULL;
+    char why[320] = "";
+    (void)jm_json_parse(text, strlen(text), &o, why, sizeof(why));
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        set_err(err, err_len, "settings: not a JSON object%s%s", "", "");
+        set_err(err, err_len, "settings: not a JSON object%s%s", why[0] ? ": " : "", why);
         return -1;
     }
     static const char *const u64_keys[] = {"min_duration_ms", "max_duration_ms",
@@ -283,12 +291,11 @@ static int parse_settings(const char *text, jm_scenario_settings *s, char *err, 
         bool done = false;
         for (int i = 0; u64_keys[i]; i++) {
             if (strcmp(item->string, u64_keys[i]) == 0) {
-                if (!cJSON_IsNumber(item) || item->valuedouble < 0) {
-                    set_err(err, err_len, "settings: \"%s\" must be a number >= 0%s",
-                            item->string, "");
+                if (jm_json_u64(item, UINT64_MAX, u64_dst[i], why, sizeof(why)) != 0) {
+                    set_err(err, err_len, "settings: \"%s\" %s (expected an integer >= 0)",
+                            item->string, why);
                     rc = -1;
                 }
-                *u64_dst[i] = (uint64_t)item->valuedouble;
                 done = true;
             }
         }

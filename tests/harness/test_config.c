@@ -71,8 +71,26 @@ Test(config, minimal_valid_config_gets_defaults)
 
 Test(config, malformed_json_gives_line_and_column)
 {
-    const char *needles[] = {"test.json:3:", "malformed JSON", NULL};
+    const char *needles[] = {"test.json: malformed JSON: line 3, column 12", NULL};
     expect_error("{\n\"workloads\": [\n  {\"name\": ,}\n]}", needles);
+}
+
+/* issue 12 class 3: cJSON alone let the first of two keys win (even when the
+ * second has the wrong type) and read 00012 as 12 */
+Test(config, duplicate_keys_and_leading_zeros_are_refused)
+{
+    const char *dup[] = {"test.json", "duplicate key \"d_model\"", "line 1", NULL};
+    expect_error("{\"workloads\":[{\"name\":\"m\",\"type\":\"moe\",\"d_model\":64,\"d_model\":\"x\","
+                 "\"n_heads\":4,\"d_ff\":32,\"seq_len\":8,\"batch_seqs\":2,\"n_experts\":4,\"top_k\":1}]}",
+                 dup);
+    const char *dup_top[] = {"test.json", "duplicate key \"workloads\"", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"workloads\":[]}", dup_top);
+    const char *zero[] = {"test.json", "leading zero", NULL};
+    expect_error("{\"workloads\":[{\"name\":\"m\",\"type\":\"moe\",\"d_model\":00064,"
+                 "\"n_heads\":4,\"d_ff\":32,\"seq_len\":8,\"batch_seqs\":2,\"n_experts\":4,\"top_k\":1}]}",
+                 zero);
+    const char *inf[] = {"test.json", "too large", NULL};
+    expect_error("{\"workloads\":[" MOE "],\"defaults\":{\"duration_s\":1e999}}", inf);
 }
 
 Test(config, empty_text_is_an_error)

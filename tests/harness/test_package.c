@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -644,4 +645,99 @@ Test(package, quick_runs_are_flagged)
     cr_assert_eq(jm_submission_build(&o, &n, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(n, 4);
     cr_expect_eq(problems_with("MLPerf requires >= 600000"), 4);
+}
+
+/* runs sed with one expression on a file of the package */
+static void sed_file(const char *expr, const char *rel)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "sed -i '%s' '%s/open/acme/%s'", expr, out, rel);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* issue 12 class 2: a value `check` cannot read used to make its rule
+ * disappear; a checker fails closed, so each is a problem naming file and key.
+ * Also class 4 (the summary message names its file) and class 1 (a year
+ * without an int64-ns instant in power_begin is a problem, not overflow). */
+Test(package, check_fails_closed_on_unreadable_values)
+{
+    cr_assert_eq(package_with(out, "acme", non_llm), JM_EXIT_OK);
+    cr_expect_eq(problems_with(""), 0, "the fresh package has problems");
+    const char *off = "results/vm2core/dense-layer/Offline/performance/run_1/mlperf_log_detail.txt";
+    sed_file("s/\"effective_min_duration_ms\", \"value\": 600000/\"effective_min_duration_ms\", "
+             "\"value\": -600000/", off);
+    cr_expect_eq(problems_with("effective_min_duration_ms \"-600000\" is negative"), 1);
+    sed_file("s/\"effective_scenario\", \"value\": \"Offline\"/\"effective_scenario\", \"value\": "
+             "null/", off);
+    cr_expect_eq(problems_with("effective_scenario is null, expected \"Offline\""), 1);
+    sed_file("s/\"effective_performance_sample_count\", \"value\": \\([0-9]*\\)/"
+             "\"effective_performance_sample_count\", \"value\": \"\\1\"/", off);
+    cr_expect_eq(problems_with("effective_performance_sample_count is a string"), 1);
+    sed_file("s/\"effective_qsl_rng_seed\", \"value\": [0-9]*/\"effective_qsl_rng_seed\", "
+             "\"value\": -1780908523862526354/", off);
+    cr_expect_eq(problems_with("effective_qsl_rng_seed \"-1780908523862526354\" is negative"), 1);
+    sed_file("s/\"power_begin\", \"value\": \"\\([0-9][0-9]-[0-9][0-9]\\)-[0-9]*/\"power_begin\", "
+             "\"value\": \"\\1-2300/", off);
+    cr_expect_eq(problems_with("power_begin: time stamp"), 1);
+    cr_expect_eq(problems_with("year 2300"), 1);
+    /* joulemark_avg_power_w is compared on the joulemark_power.csv path too */
+    const char *ss = "results/vm2core/moe-layer/SingleStream/performance/run_1/mlperf_log_detail.txt";
+    sed_file("s/\"joulemark_avg_power_w\", \"value\": \\([0-9]\\)/\"joulemark_avg_power_w\", "
+             "\"value\": 9\\1/", ss);
+    cr_expect_eq(problems_with("joulemark_avg_power_w"), 1);
+    cr_expect_eq(problems_with("recomputed from"), 1);
+    /* a summary log that is not one: the message names the file */
+    const char *sum = "results/vm2core/moe-layer/Offline/performance/run_1/mlperf_log_summary.txt";
+    sed_file("s/MLPerf Results Summary/Results/", sum);
+    cr_expect_eq(problems_with("mlperf_log_summary.txt: summary log: no \"MLPerf Results Summary\""),
+                 1);
+}
+
+/* issue 12 class 3: `--map moe-layer=`, `--map =x` and a mistyped benchmark
+ * fell back to the default mapping without a word, and the last of two
+ * --maps of one benchmark won; each is refused, naming the --map. */
+Test(package, map_options_are_validated)
+{
+    const struct {
+        const char *a, *b, *needle;
+    } bad[] = {{"moe-layer=", NULL, "--map \"moe-layer=\": expected BENCHMARK=MODEL"},
+               {"=bert-99", NULL, "--map \"=bert-99\": expected BENCHMARK=MODEL"},
+               {"moe-layer", NULL, "--map \"moe-layer\": expected BENCHMARK=MODEL"},
+               {"moe-layr=bert-99", NULL, "no benchmark \"moe-layr\" (they hold: "},
+               {"moe-layer=bert-99", "moe-layer=resnet", "benchmark \"moe-layer\" twice"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        jm_submission_opts o = {.results_dirs = {results}, .n_results_dirs = 1, .out_dir = out,
+                                .submitter = "acme", .system = "vm2core", .system_file = user,
+                                .maps = {bad[i].a, bad[i].b}, .n_maps = bad[i].b ? 2 : 1};
+        int n;
+        char err[1024] = "";
+        cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0, "%s accepted", bad[i].a);
+        cr_expect(strstr(err, bad[i].needle) != NULL, "%s", err);
+    }
+    char path[700];
+    snprintf(path, sizeof(path), "%s/open/acme", out);
+    cr_expect_eq(access(path, F_OK), -1, "a refused package left %s behind", path);
+}
+
+/* issue 12 class 3: --system-file let 1e309 through (written as null) and
+ * took the first of two equal keys; the strict reader refuses both. */
+Test(package, system_file_is_read_strictly)
+{
+    const struct {
+        const char *text, *needle;
+    } bad[] = {{"{\"host_network_card_count\": 1e309}", "too large"},
+               {"{\"cooling\": \"air\", \"cooling\": 5}", "duplicate key \"cooling\""},
+               {"{\"host_network_card_count\": 01}", "leading zero"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char err[1024] = "";
+        cr_assert_eq(jm_write_file_atomic(user, bad[i].text, strlen(bad[i].text), err,
+                                          sizeof(err)),
+                     0);
+        jm_submission_opts o = {.results_dirs = {results}, .n_results_dirs = 1, .out_dir = out,
+                                .submitter = "acme", .system = "vm2core", .system_file = user};
+        int n;
+        cr_expect_neq(jm_submission_build(&o, &n, err, sizeof(err)), 0, "%s accepted",
+                      bad[i].text);
+        cr_expect(strstr(err, bad[i].needle) != NULL && strstr(err, user) != NULL, "%s", err);
+    }
 }

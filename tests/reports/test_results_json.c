@@ -384,6 +384,18 @@ Test(results_json, more_dropped_than_routed_rejected) {
                       "runs[0].dropped_assignments: found 5, more than the 0 assignments routed");
 }
 
+/* issue 12 classes 1 and 3: 1e300 tokens were cast to an integer (undefined,
+ * shown as 0), a stat's n of 2^32+2 wrapped, and 1e999 (infinity to cJSON)
+ * reached the reports ("saves -inf kg CO2e"); all are refused, naming the field. */
+Test(results_json, out_of_range_numbers_refused) {
+    expect_load_error("\"tokens\":\t40960", "\"tokens\":\t1e300", "workloads[0].runs[0].tokens");
+    expect_load_error("\"tokens\":\t40960", "\"tokens\":\t-40960", "negative");
+    expect_load_error("\"n\":\t", "\"n\":\t4294967298, \"n_was\":\t", ".n: \"4294967298\" is above");
+    expect_load_error("\"tokens\":\t40960", "\"tokens\":\t40960, \"x\": 1e999", "too large");
+    expect_load_error("\"tokens\":\t40960", "\"tokens\":\t040960", "leading zero");
+    expect_load_error("\"tokens\":\t40960", "\"tokens\":\t40960, \"tokens\": 1", "duplicate key");
+}
+
 Test(results_json, bad_kind_rejected) {
     expect_load_error("\"kind\":\t\"measured\"", "\"kind\":\t\"guessed\"", "meters[0].kind");
 }
