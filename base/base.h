@@ -113,10 +113,11 @@ void jm_cache_probe(jm_cache_hierarchy *out);
  * too large for a double (1e999), raw control characters, invalid escapes,
  * \u0000, lone surrogates, bytes that are not UTF-8, text after the value,
  * nesting deeper than 256. err: "line L, column C: what" (jm_json_load:
- * "PATH: malformed JSON: line L, ...", or "PATH: <system error>"). Each number node keeps its text (in valuestring, which
+ * "PATH: malformed JSON: line L, ...", or "PATH: <system error>"). A number
+ * written as more than 15 plain digits keeps its text (in valuestring, which
  * cJSON does not use for numbers and frees with the node) so that
- * jm_json_u64/i64 read integers exactly, above 2^53 too. *out is freed with
- * cJSON_Delete. */
+ * jm_json_u64/i64 read it exactly above 2^53; smaller ones are exact in the
+ * double. *out is freed with cJSON_Delete. */
 struct cJSON;
 int jm_json_parse(const char *text, size_t len, struct cJSON **out, char *err, size_t err_len);
 int jm_json_load(const char *path, struct cJSON **out, char *err, size_t err_len);

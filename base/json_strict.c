@@ -157,7 +157,8 @@ static bool scan_number(scan *sc)
         while (i < sc->len && s[i] >= '0' && s[i] <= '9')
             i++;
     }
-    if (i < sc->len && (s[i] == 'e' || s[i] == 'E')) {
+    bool exponent = i < sc->len && (s[i] == 'e' || s[i] == 'E');
+    if (exponent) {
         i++;
         if (i < sc->len && (s[i] == '+' || s[i] == '-'))
             i++;
@@ -168,9 +169,11 @@ static bool scan_number(scan *sc)
     }
     if (i - start > JSON_NUMBER_TEXT_MAX)
         return refuse(sc, start, "%s", "number longer than 63 characters");
+    /* at most 63 characters: only an exponent can take a number past a double */
     double v;
     char why[160];
-    if (jm_parse_f64_n(s + start, i - start, -HUGE_VAL, HUGE_VAL, &v, why, sizeof why) != 0)
+    if (exponent &&
+        jm_parse_f64_n(s + start, i - start, -HUGE_VAL, HUGE_VAL, &v, why, sizeof why) != 0)
         return refuse(sc, start, "number %s", why);
     if (!remember(sc, &sc->nums, &sc->n_nums, &sc->cap_nums, start, i - start))
         return false;
@@ -282,6 +285,19 @@ static bool walk_fail(walker *w, size_t at, const char *msg)
     return false;
 }
 
+/* Whether a number's double may differ from its text as an integer: plain
+ * digits beyond 15 (2^53 has 16). Others are read from the double. */
+static bool needs_text(const char *t, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '.' || t[i] == 'e' || t[i] == 'E')
+            return false;
+        digits += t[i] != '-';
+    }
+    return digits > 15;
+}
+
 /* Pre-order walk: gives each number its text (in document order, as the scan
  * met them) and refuses an object that repeats a key, at the repeat. */
 static bool walk(cJSON *node, walker *w)
@@ -290,6 +306,8 @@ static bool walk(cJSON *node, walker *w)
         if (w->next_num >= w->sc->n_nums)
             return walk_fail(w, 0, "cJSON and the strict scan disagree on the numbers");
         const span *sp = &w->sc->nums[w->next_num++];
+        if (!needs_text(w->text + sp->at, sp->len))
+            return true; /* the double holds it exactly */
         char *raw = malloc(sp->len + 1);
         if (!raw)
             return walk_fail(w, sp->at, "out of memory");
@@ -302,14 +320,16 @@ static bool walk(cJSON *node, walker *w)
     size_t n = 0;
     for (cJSON *c = node->child; c; c = c->next)
         n++;
-    member *m = object && n > 1 ? malloc(n * sizeof(*m)) : NULL;
+    member small[16];
+    member *m = !object || n < 2 ? NULL : n <= 16 ? small : malloc(n * sizeof(*m));
     if (object && n > 1 && !m)
         return walk_fail(w, 0, "out of memory");
     size_t k = 0;
     for (cJSON *c = node->child; c; c = c->next) {
         if (object) {
             if (w->next_key >= w->sc->n_keys) {
-                free(m);
+                if (m != small)
+                    free(m);
                 return walk_fail(w, 0, "cJSON and the strict scan disagree on the keys");
             }
             if (m)
@@ -317,7 +337,8 @@ static bool walk(cJSON *node, walker *w)
             w->next_key++;
         }
         if (!walk(c, w)) {
-            free(m);
+            if (m != small)
+                free(m);
             return false;
         }
     }
@@ -329,11 +350,13 @@ static bool walk(cJSON *node, walker *w)
                 jm_quote_value(m[i].key, strlen(m[i].key), q, sizeof q);
                 snprintf(msg, sizeof msg, "duplicate key %s in one object", q);
                 size_t at = w->sc->keys[m[i].doc_index].at;
-                free(m);
+                if (m != small)
+                    free(m);
                 return walk_fail(w, at, msg);
             }
         }
-        free(m);
+        if (m != small)
+            free(m);
     }
     return true;
 }

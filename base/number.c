@@ -192,8 +192,12 @@ int jm_f64_to_u64(double v, uint64_t max, uint64_t *out, char *err, size_t err_l
         snprintf(err, err_len, "%.17g is not an integer", v);
         return -1;
     }
+    if (v < 0) {
+        snprintf(err, err_len, "%.17g is negative (expected an unsigned integer)", v);
+        return -1;
+    }
     /* 18446744073709551616.0 == 2^64 is the first double above UINT64_MAX */
-    if (v < 0 || v >= 18446744073709551616.0 || (uint64_t)v > max) {
+    if (v >= 18446744073709551616.0 || (uint64_t)v > max) {
         snprintf(err, err_len, "%.17g is outside the accepted range [0, %llu]", v,
                  (unsigned long long)max);
         return -1;

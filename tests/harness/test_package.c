@@ -666,7 +666,7 @@ Test(package, check_fails_closed_on_unreadable_values)
     const char *off = "results/vm2core/dense-layer/Offline/performance/run_1/mlperf_log_detail.txt";
     sed_file("s/\"effective_min_duration_ms\", \"value\": 600000/\"effective_min_duration_ms\", "
              "\"value\": -600000/", off);
-    cr_expect_eq(problems_with("effective_min_duration_ms \"-600000\" is negative"), 1);
+    cr_expect_eq(problems_with("effective_min_duration_ms -600000 is negative"), 1);
     sed_file("s/\"effective_scenario\", \"value\": \"Offline\"/\"effective_scenario\", \"value\": "
              "null/", off);
     cr_expect_eq(problems_with("effective_scenario is null, expected \"Offline\""), 1);
