@@ -390,7 +390,8 @@ Test(results_json, more_dropped_than_routed_rejected) {
 Test(results_json, out_of_range_numbers_refused) {
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t1e300", "workloads[0].runs[0].tokens");
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t-40960", "negative");
-    expect_load_error("\"n\":\t", "\"n\":\t4294967298, \"n_was\":\t", ".n: \"4294967298\" is above");
+    expect_load_error("\"n\":\t", "\"n\":\t4294967298, \"n_was\":\t",
+                      ".n: 4294967298 is outside the accepted range");
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t40960, \"x\": 1e999", "too large");
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t040960", "leading zero");
     expect_load_error("\"tokens\":\t40960", "\"tokens\":\t40960, \"tokens\": 1", "duplicate key");
