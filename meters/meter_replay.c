@@ -3,10 +3,13 @@
  * first_sample + start_s + (now - open time) x speed, linearly interpolated;
  * past the trace's end the read fails ("trace ended"), so the sampler stops
  * it and keeps its samples. Options: file=PATH, speed=X, start_s=S. */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "meters_internal.h"
 
 typedef struct replay_state {
@@ -55,9 +58,13 @@ static int replay_open(const jm_meter_spec *spec, void **state, jm_meter_info *i
         jm_domain_role_of("", info->domains[d], &info->roles[d]);
         info->roles[d].estimated |= jm_replay_domain_estimated(s->trace, d);
     }
-    s->trace_start_ns = first + (uint64_t)(start_s * 1e9);
+    uint64_t start_ns = 0;
+    char why[160];
+    bool start_ok = jm_f64_to_u64(floor(start_s * 1e9), last - first, &start_ns, why,
+                                  sizeof why) == 0;
+    s->trace_start_ns = first + start_ns;
     s->trace_end_ns = last;
-    if (s->trace_start_ns >= last) {
+    if (!start_ok || s->trace_start_ns >= last) {
         jm_replay_free(s->trace);
         free(s);
         snprintf(reason, reason_len, "meter 'replay': start_s=%g is past the end of %s", start_s,
@@ -75,7 +82,16 @@ static int replay_open(const jm_meter_spec *spec, void **state, jm_meter_info *i
     const uint64_t *t0 = jm_replay_times(s->trace, 0);
     uint64_t period = (t0[jm_replay_count(s->trace, 0) - 1] - t0[0]) /
                       (jm_replay_count(s->trace, 0) - 1) / 1000000u;
-    info->update_period_ms = (unsigned)(period / speed);
+    uint64_t period_ms;
+    if (jm_f64_to_u64(floor((double)period / speed), UINT_MAX, &period_ms, why, sizeof why) != 0) {
+        jm_replay_free(s->trace);
+        free(s);
+        snprintf(reason, reason_len,
+                 "meter 'replay': %s: a sample every %llu ms at x%g speed is beyond %u ms", file,
+                 (unsigned long long)period, speed, UINT_MAX);
+        return JM_M_EOPTION;
+    }
+    info->update_period_ms = (unsigned)period_ms;
     info->default_interval_ms = info->update_period_ms ? info->update_period_ms : 1;
     snprintf(info->source, sizeof info->source, "replay of %s (recorded, x%g speed)", file, speed);
     *state = s;

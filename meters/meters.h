@@ -313,6 +313,9 @@ bool jm_replay_domain_estimated(const jm_replay_trace *t, int d);
 size_t jm_replay_count(const jm_replay_trace *t, int d);
 const uint64_t *jm_replay_times(const jm_replay_trace *t, int d);
 const double *jm_replay_values(const jm_replay_trace *t, int d);
+/* spl.txt samples of domain d with Watts <= 0 (analyzer -1 markers): MLPerf's
+ * rule drops them, so they are not in the series; this counts them. */
+size_t jm_replay_nonpositive(const jm_replay_trace *t, int d);
 /* Linear interpolation, clamped to the first/last sample. */
 double jm_replay_value_at(const jm_replay_trace *t, int d, uint64_t t_ns);
 /* MLPerf power rule: mean of the positive samples strictly inside (t0, t1).

@@ -15,6 +15,8 @@
 #include "meters_internal.h"
 
 #define REPLAY_MAX_COLS 64
+/* a sample beyond 1 MW is a corrupt line, not a reading (1e18 W was accepted) */
+#define REPLAY_MAX_W 1e6
 
 typedef struct series {
     char name[JM_METER_NAME_MAX];
@@ -22,6 +24,7 @@ typedef struct series {
     uint64_t *t_ns;
     double *v;
     size_t n, cap;
+    size_t nonpositive; /* spl.txt samples of <= 0 W (analyzer markers), not pushed */
 } series;
 
 struct jm_replay_trace {
@@ -114,6 +117,14 @@ static bool ends_with(const char *s, const char *suffix)
 
 typedef enum { TIME_S, TIME_NS } time_unit;
 
+/* A time >= 0 in the file's unit as ns, without an out-of-range cast. */
+static bool time_to_ns(double tv, time_unit unit, uint64_t *ns)
+{
+    char why[128];
+    double v = unit == TIME_NS ? tv : round(tv * 1e9);
+    return jm_f64_to_u64(floor(v), UINT64_MAX, ns, why, sizeof why) == 0;
+}
+
 typedef struct long_cols {
     int meter, domain, energy, kind;
 } long_cols;
@@ -159,7 +170,11 @@ static int long_row(jm_replay_trace *t, char **fld, int nf, const long_cols *lc,
     }
     if (lc->kind >= 0 && lc->kind < nf && strcmp(fld[lc->kind], "estimated") == 0)
         t->s[d].estimated = true;
-    uint64_t ts = unit == TIME_NS ? (uint64_t)tv : (uint64_t)llround(tv * 1e9);
+    uint64_t ts;
+    if (!time_to_ns(tv, unit, &ts)) {
+        jm__setf(err, err_len, "replay: %s line %ld: time is beyond 2^64 ns", path, lineno);
+        return JM_M_EOPTION;
+    }
     int pr = push(&t->s[d], ts, e);
     if (pr < 0)
         return JM_M_ENOMEM;
@@ -282,22 +297,45 @@ int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t er
             /* Time,MM-DD-YYYY HH:MM:SS.mmm,Watts,x,...: the first Watts value is the total */
             if (strcmp(fld[0], "Time") != 0)
                 continue;
-            uint64_t ts;
+            int64_t ts;
             double w = 0;
             int wi = -1;
+            char why[256];
             for (int i = 2; i + 1 < nf && wi < 0; i++)
                 if (strcmp(fld[i], "Watts") == 0)
                     wi = i + 1;
-            if (nf < 2 || jm_ptd_time_parse(fld[1], &ts) != 0 || wi < 0 || !number(fld[wi], &w)) {
+            if (nf < 2 || wi < 0) {
                 snprintf(err, err_len,
                          "replay: %s line %ld: expected 'Time,MM-DD-YYYY HH:MM:SS.mmm,Watts,W,...'",
                          path, lineno);
                 rc = JM_M_EOPTION;
                 break;
             }
-            int pr = push(&t->s[0], ts, w);
-            if (pr < 0)
+            bool parsed = jm_time_stamp_parse(fld[1], NULL, &ts, why, sizeof why) == 0;
+            if (!parsed || ts < 0) {
+                snprintf(err, err_len, "replay: %s line %ld: %s", path, lineno,
+                         parsed ? "time stamp before 1970" : why);
+                rc = JM_M_EOPTION;
+                break;
+            }
+            if (jm_parse_f64(fld[wi], -REPLAY_MAX_W, REPLAY_MAX_W, &w, why, sizeof why) != 0) {
+                snprintf(err, err_len, "replay: %s line %ld: Watts: %s (expected a power within +-%g W)",
+                         path, lineno, why, REPLAY_MAX_W);
+                rc = JM_M_EOPTION;
+                break;
+            }
+            if (w <= 0) {
+                t->s[0].nonpositive++; /* MLPerf's rule: such samples are dropped, and counted */
+                continue;
+            }
+            int pr = push(&t->s[0], (uint64_t)ts, w);
+            if (pr < 0) {
                 rc = JM_M_ENOMEM;
+            } else if (pr > 0) {
+                snprintf(err, err_len, "replay: %s line %ld: time %s does not increase", path, lineno,
+                         fld[1]);
+                rc = JM_M_EOPTION;
+            }
             continue;
         }
         double tv;
@@ -311,7 +349,13 @@ int jm_replay_load(const char *path, jm_replay_trace **out, char *err, size_t er
             rc = JM_M_EOPTION;
             break;
         }
-        uint64_t ts = unit == TIME_NS ? (uint64_t)tv : (uint64_t)llround(tv * 1e9);
+        uint64_t ts;
+        if (!time_to_ns(tv, unit, &ts)) {
+            snprintf(err, err_len, "replay: %s line %ld: time %s is beyond 2^64 ns", path, lineno,
+                     fld[time_col]);
+            rc = JM_M_EOPTION;
+            break;
+        }
         for (int d = 0; d < t->n && rc == JM_M_OK; d++) {
             double v;
             if (col_of[d] >= nf || !fld[col_of[d]][0])
@@ -461,4 +505,9 @@ int jm_replay_energy(const jm_replay_trace *t, int d, uint64_t t0_ns, uint64_t t
     e += 0.5 * (pv + jm_replay_value_at(t, d, t1_ns)) * (double)(t1_ns - pt) * 1e-9;
     *energy_j = e;
     return JM_M_OK;
+}
+
+size_t jm_replay_nonpositive(const jm_replay_trace *t, int d)
+{
+    return t && d >= 0 && d < t->n ? t->s[d].nonpositive : 0;
 }

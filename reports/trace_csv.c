@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "reports_internal.h"
 
 #define TRACE_HEADER "t_s,t_ns,meter,domain,kind,energy_j,power_w,phase,label"
@@ -102,13 +103,14 @@ static int find_column(const jm_trace *t, const char *meter, const char *domain)
     return -1;
 }
 
+/* A finite decimal number, or NaN for an empty field (unknown); nan, inf
+ * and junk are refused (they collapsed the power chart). */
 static double parse_num(const char *s, bool *ok) {
     if (!*s)
-        return NAN; /* empty: unknown */
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || errno)
+        return NAN;
+    double v;
+    char why[128];
+    if (jm_parse_f64(s, -HUGE_VAL, HUGE_VAL, &v, why, sizeof(why)) != 0)
         *ok = false;
     return v;
 }
@@ -147,12 +149,19 @@ int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_le
             rc = JM_R_EPARSE;
             break;
         }
-        char *end;
-        errno = 0;
-        unsigned long long t_ns = strtoull(fld[1], &end, 10);
-        if (*end || errno || !*fld[1]) {
-            snprintf(err, err_len, "%s:%ld: field t_ns: '%s' is not an unsigned integer", path,
-                     lineno, fld[1]);
+        uint64_t t_ns;
+        char why[256];
+        if (jm_parse_u64(fld[1], UINT64_MAX, &t_ns, why, sizeof(why)) != 0) {
+            snprintf(err, err_len, "%s:%ld: field t_ns: %s (expected an unsigned integer)", path,
+                     lineno, why);
+            rc = JM_R_EPARSE;
+            break;
+        }
+        if (t->n_points > 0 && t_ns < t->points[t->n_points - 1].t_ns) {
+            snprintf(err, err_len, "%s:%ld: field t_ns: %llu is earlier than the row before "
+                                   "(%llu): the trace must be in time order",
+                     path, lineno, (unsigned long long)t_ns,
+                     (unsigned long long)t->points[t->n_points - 1].t_ns);
             rc = JM_R_EPARSE;
             break;
         }
@@ -167,7 +176,8 @@ int jm__read_trace_csv(const char *path, jm_results *r, char *err, size_t err_le
         bool ok = true;
         double e = parse_num(fld[5], &ok), w = parse_num(fld[6], &ok);
         if (!ok) {
-            snprintf(err, err_len, "%s:%ld: field energy_j '%s' or power_w '%s' is not a number",
+            snprintf(err, err_len, "%s:%ld: field energy_j '%s' or power_w '%s' is not a finite "
+                                   "number",
                      path, lineno, fld[5], fld[6]);
             rc = JM_R_EPARSE;
             break;

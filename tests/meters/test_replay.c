@@ -226,8 +226,46 @@ Test(replay, malformed_files_name_line_and_field, .init = setup, .fini = teardow
     cr_assert_not_null(strstr(err, "has 1 samples, need >= 2"), "%s", err);
     cr_assert_eq(load_text("Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,bad,Watts,1\n", &t),
                  JM_M_EOPTION);
-    cr_assert_not_null(strstr(err, "line 2: expected 'Time,MM-DD-YYYY"), "%s", err);
+    cr_assert_not_null(strstr(err, "line 2: time stamp \"bad\" is not MM-DD-YYYY"), "%s", err);
     cr_assert_eq(jm_replay_load("/nonexistent/t.csv", &t, err, sizeof err), JM_M_UNAVAILABLE);
+}
+
+/* issue 12 class 3: the spl.txt replay silently dropped samples whose time did
+ * not increase (one mistyped year discarded the rest of the file) and accepted
+ * 1e18 W and junk after the time stamp; each is refused with file and line.
+ * Non-positive Watts (analyzer -1 markers) are dropped by MLPerf's rule, and
+ * counted. Class 1: a year outside int64 ns is refused, not overflowed. */
+Test(replay, spl_lines_are_refused_not_dropped, .init = setup, .fini = teardown)
+{
+    jm_replay_trace *t;
+    const struct {
+        const char *text, *needle;
+    } bad[] = {
+        {"Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,02-18-2021 17:05:25.090,Watts,6.1\n"
+         "Time,02-18-2023 17:05:26.090,Watts,6.2\n",
+         "t.csv line 2: time 02-18-2021 17:05:25.090 does not increase"},
+        {"Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,02-18-2023 17:05:25.090,Watts,1e18\n",
+         "t.csv line 2: Watts: 1e+18 is outside"},
+        {"Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,02-18-2023 17:05:25.090xyz,Watts,6\n",
+         "t.csv line 2: time stamp \"02-18-2023 17:05:25.090xyz\" has text after the time"},
+        {"Time,02-18-2023 17:05:24.090,Watts,6.35\nTime,02-18-2023 17:05:25.090,Watts,6 W\n",
+         "t.csv line 2: Watts: \"6 W\" is not a decimal number"},
+        {"Time,02-18-2300 17:05:24.090,Watts,6.35\n", "t.csv line 1: time stamp"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(load_text(bad[i].text, &t), JM_M_EOPTION, "accepted: %s", bad[i].text);
+        cr_expect_not_null(strstr(err, bad[i].needle), "%s", err);
+    }
+    cr_expect_not_null(strstr(err, "year 2300"), "%s", err);
+    cr_assert_eq(load_text("Time,02-18-2023 17:05:24.090,Watts,6.35\n"
+                           "Time,02-18-2023 17:05:25.090,Watts,-1.000000\n"
+                           "Time,02-18-2023 17:05:26.090,Watts,0\n"
+                           "Time,02-18-2023 17:05:27.090,Watts,6.5\n",
+                           &t),
+                 JM_M_OK, "%s", err);
+    cr_expect_eq(jm_replay_count(t, 0), 2);
+    cr_expect_eq(jm_replay_nonpositive(t, 0), 2);
+    jm_replay_free(t);
 }
 
 Test(replay, meter_plays_on_the_monotonic_clock, .init = setup, .fini = teardown)
@@ -264,4 +302,21 @@ Test(replay, meter_plays_on_the_monotonic_clock, .init = setup, .fini = teardown
     cr_assert_eq(jm_meter_spec_parse("replay", &spec, err, sizeof err), JM_M_OK);
     cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_UNAVAILABLE);
     cr_assert_not_null(strstr(m.reason, "replay:file=PATH"), "%s", m.reason);
+}
+
+/* issue 12 class 1: a trace sampled every 3e9 ms, slowed down, made the update
+ * period an out-of-range double-to-unsigned cast (undefined); it is refused. */
+Test(replay, sample_period_beyond_unsigned_ms_is_refused, .init = setup, .fini = teardown)
+{
+    char path[512], spec_text[600];
+    cr_assert_eq(jm_mtmp_write(dir, "slow.csv", "t_s,wall_w\n0,10\n3000000,11\n6000000,12\n"), 0);
+    snprintf(path, sizeof path, "%s/slow.csv", dir);
+    /* x0.001 speed: 3e12 ms of wall clock between samples */
+    snprintf(spec_text, sizeof spec_text, "replay:file=%s,speed=0.001", path);
+    jm_meter_spec spec;
+    jm_meter m;
+    cr_assert_eq(jm_meter_spec_parse(spec_text, &spec, err, sizeof err), JM_M_OK, "%s", err);
+    cr_expect_neq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK);
+    cr_expect_not_null(strstr(err, "a sample every 3000000000 ms at x0.001 speed"), "%s", err);
+    cr_expect_not_null(strstr(err, "slow.csv"), "%s", err);
 }

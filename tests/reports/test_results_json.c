@@ -419,6 +419,24 @@ Test(results_json, bad_trace_csv_rejected) {
                  0);
     cr_assert_neq(jm_results_load(dir, &back, err, sizeof(err)), 0);
     cr_assert(strstr(err, "t_ns"), "%s", err);
+    /* issue 12 class 3: a time of -1, nan/inf energies and unordered times
+     * were accepted (the power chart collapsed) */
+    const struct {
+        const char *rows, *needle;
+    } bad[] = {{"0.1,-1,rapl,dram-0,measured,1,2,idle,idle\n", "trace.csv:2: field t_ns: \"-1\""},
+               {"0.1,100,rapl,dram-0,measured,nan,2,idle,idle\n", "trace.csv:2: field energy_j 'nan'"},
+               {"0.1,100,rapl,dram-0,measured,1,inf,idle,idle\n", "trace.csv:2: field energy_j"},
+               {"0.2,200,rapl,dram-0,measured,1,2,idle,idle\n"
+                "0.1,100,rapl,dram-0,measured,1,2,idle,idle\n",
+                "trace.csv:3: field t_ns: 100 is earlier than the row before (200)"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char text[512];
+        snprintf(text, sizeof(text), "t_s,t_ns,meter,domain,kind,energy_j,power_w,phase,label\n%s",
+                 bad[i].rows);
+        cr_assert_eq(jm_rfix_write(p, text), 0);
+        cr_expect_neq(jm_results_load(dir, &back, err, sizeof(err)), 0, "accepted %s", bad[i].rows);
+        cr_expect(strstr(err, bad[i].needle), "%s", err);
+    }
     jm_results_free(&r);
     jm_rfix_rmdir(dir);
 }
