@@ -95,8 +95,8 @@ int jm_run_meters_open(const jm_config *cfg, const jm_run_options *opt, jm_resul
         if (!m->available) {
             snprintf(mr->reason, sizeof mr->reason, "%s", m->reason);
             const jm_meter_ops *ops = jm_meter_find(spec.name);
-            /* kind of an unavailable meter: only the estimate is estimated */
-            mr->estimated = ops && strcmp(ops->name, "estimate") == 0;
+            /* kind of an unavailable meter: what the meter declares it is */
+            mr->estimated = ops && ops->kind == JM_METER_ESTIMATED;
             jm_log(opt->log, "meter %-9s unavailable: %s\n", spec.name, m->reason);
             continue;
         }

@@ -234,6 +234,7 @@ static const char *const estimate_keys[] = {"tdp_w",  "idle_w", "cpus", "family"
 
 const jm_meter_ops jm__meter_estimate = {
     .name = "estimate",
+    .kind = JM_METER_ESTIMATED,
     .summary = "ESTIMATED CPU and memory power from CPU time, resident memory and published "
                "per-CPU figures (SPECpower via Cloud Carbon Footprint; no hardware meter)",
     .option_keys = estimate_keys,

@@ -103,6 +103,10 @@ typedef struct jm_meter_sample {
 typedef struct jm_meter_ops {
     const char *name;    /* "rapl", "perf", "msr", "nvml", "ptd", "replay", "estimate" */
     const char *summary; /* one line for `joulemark meters` */
+    /* What this meter is, also when it cannot be opened here: an estimate
+     * model or a measurement (an open meter's info.kind may say more, e.g. a
+     * replayed estimate). Zero (JM_METER_MEASURED) for hardware meters. */
+    jm_meter_kind kind;
     const char *const *option_keys; /* NULL-terminated list of accepted keys */
     /* Returns JM_M_OK, JM_M_UNAVAILABLE (reason says why and the fix) or JM_M_EOPTION. */
     int (*open)(const jm_meter_spec *spec, void **state, jm_meter_info *info, char *reason,

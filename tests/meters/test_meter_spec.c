@@ -75,6 +75,24 @@ Test(meter_table, every_meter_is_findable_and_described)
     cr_assert_str_eq(jm_meter_kind_name(JM_METER_MEASURED), "measured");
 }
 
+/* Each meter declares its kind (the harness no longer decides it by name),
+ * and an open meter reports the same kind as it declares. */
+Test(meter_table, every_meter_declares_its_kind)
+{
+    cr_assert_eq(jm_meter_find("estimate")->kind, JM_METER_ESTIMATED);
+    for (const char *const *name = (const char *const[]){"rapl", "perf", "msr", "nvml", "ptd",
+                                                          "replay", NULL};
+         *name; name++)
+        cr_assert_eq(jm_meter_find(*name)->kind, JM_METER_MEASURED, "%s", *name);
+    jm_meter_spec spec;
+    char err[512];
+    cr_assert_eq(jm_meter_spec_parse("estimate", &spec, err, sizeof err), JM_M_OK, "%s", err);
+    jm_meter m;
+    cr_assert_eq(jm_meter_open(&spec, &m, err, sizeof err), JM_M_OK, "%s", err);
+    cr_assert_eq(m.info.kind, jm_meter_find("estimate")->kind);
+    jm_meter_close(&m);
+}
+
 Test(meter_open, unknown_meter_and_option)
 {
     jm_meter_spec s;
