@@ -11,6 +11,20 @@
 
 #include "run.h"
 
+/* A gap between a meter's own points is a hole (the energy across it is
+ * interpolated, not measured) when it is longer than half the run and than
+ * two of the meter's own intervals (its update period or sampling interval):
+ * a 1 Hz analyzer's 1 s steps in a 2 s run are its normal rate, not a hole. */
+static double hole_s(const jm_window *win, int a, double dur)
+{
+    const jm_meter *m = &win->meters->active[a];
+    unsigned step_ms = jm_sampler_interval_ms(win->sampler, a);
+    if (m->info.update_period_ms > step_ms)
+        step_ms = m->info.update_period_ms;
+    double two_steps = 2.0 * step_ms / 1e3;
+    return dur / 2 > two_steps ? dur / 2 : two_steps;
+}
+
 void jm_window_attribute_energy(const jm_window *win, jm_run_result *run)
 {
     const jm_run_meters *rm = win->meters;
@@ -55,7 +69,7 @@ void jm_window_attribute_energy(const jm_window *win, jm_run_result *run)
                 run->energy_above_idle_j = NAN;
                 continue;
             }
-            if ((double)w.max_gap_ns / 1e9 > dur / 2)
+            if ((double)w.max_gap_ns / 1e9 > hole_s(win, a, dur))
                 jm_run_result_invalidate(run,
                                          "meter %s domain %s has no point for %.3f s of the "
                                          "%.3f s run: its energy there is interpolated",
