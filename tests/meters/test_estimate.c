@@ -224,6 +224,17 @@ static double process_cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Spins until this process has used `cpu_seconds` of CPU time (or `max_wall`
+ * seconds passed): on a loaded machine a wall-clock spin may get little CPU. */
+static void busy_cpu(double cpu_seconds, double max_wall)
+{
+    double c0 = process_cpu_s(), end = now_s() + max_wall;
+    volatile double x = 1.0;
+    while (process_cpu_s() - c0 < cpu_seconds && now_s() < end)
+        for (int i = 0; i < 10000; i++)
+            x = x * 1.0000001 + 1e-9;
+}
+
 /* Reads the meter around `work`; checks its cpu power against the model
  * evaluated on this process's CPU time measured independently around the two
  * reads (all threads count: the test runner's own threads too). */
@@ -235,7 +246,7 @@ static void check_model(const char *spec, double tdp, double idle, int cpus, boo
     double cpu_a = process_cpu_s();
     cr_assert_eq(jm_meter_read(&m, &a, err, sizeof err), JM_M_OK);
     if (busy_work)
-        busy(0.3);
+        busy_cpu(0.3, 5.0);
     else
         sleep_s(0.3);
     cr_assert_eq(jm_meter_read(&m, &b, err, sizeof err), JM_M_OK);
@@ -249,8 +260,13 @@ static void check_model(const char *spec, double tdp, double idle, int cpus, boo
     cr_assert(fabs(p - want) < 0.03 * (tdp - idle) + 0.5,
               "%s: %g W, model on measured CPU time %g W (u = %g)", spec, p, want, u);
     cr_assert(p >= idle - 1e-9 && p <= tdp + 1e-9, "%g W outside [%g, %g]", p, idle, tdp);
-    if (busy_work && cpus == 1)
-        cr_assert_gt(p, idle + 0.25 * (tdp - idle), "a busy thread must show: %g W", p);
+    /* A busy thread must show in proportion to the CPU it got: on a loaded
+     * machine it may get a small share, so the bound follows the measured u. */
+    if (busy_work && cpus == 1) {
+        cr_assert_gt(u, 0.0, "the busy thread got no CPU time");
+        cr_assert_gt(p - idle, 0.5 * (tdp - idle) * u, "a busy thread must show: %g W (u = %g)", p,
+                     u);
+    }
     jm_meter_close(&m);
 }
 
