@@ -36,6 +36,18 @@ static cJSON *meter_json(const jm_meter *m, const char *spec_text)
     cJSON *d = cJSON_AddArrayToObject(o, "domains");
     for (int i = 0; i < m->info.n_domains; i++)
         cJSON_AddItemToArray(d, cJSON_CreateString(m->info.domains[i]));
+    /* the meter layer's domain rule: what its energy sums, and why the rest is left out */
+    jm_domain_choice c;
+    jm_meter_energy_domains(&m->info, &c);
+    cJSON *e = cJSON_AddArrayToObject(o, "energy_domains");
+    for (int i = 0; i < m->info.n_domains; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "name", m->info.domains[i]);
+        cJSON_AddStringToObject(x, "type", jm_domain_type_name(m->info.roles[i].type));
+        cJSON_AddBoolToObject(x, "summed", c.summed[i]);
+        cJSON_AddStringToObject(x, "why", c.why[i]);
+        cJSON_AddItemToArray(e, x);
+    }
     cJSON_AddNumberToObject(o, "resolution_j", m->info.resolution_j);
     cJSON_AddNumberToObject(o, "update_period_ms", m->info.update_period_ms);
     cJSON_AddNumberToObject(o, "default_interval_ms", m->info.default_interval_ms);
@@ -56,6 +68,17 @@ static void meter_text(const jm_meter *m)
     printf("          domains:");
     for (int i = 0; i < m->info.n_domains; i++)
         printf(" %s", m->info.domains[i]);
+    jm_domain_choice c;
+    jm_meter_energy_domains(&m->info, &c);
+    printf("\n          energy:");
+    for (int i = 0, first = 1; i < m->info.n_domains; i++)
+        if (c.summed[i]) {
+            printf("%s%s", first ? " " : " + ", m->info.domains[i]);
+            first = 0;
+        }
+    for (int i = 0; i < m->info.n_domains; i++)
+        if (!c.summed[i])
+            printf("\n            %s left out: %s", m->info.domains[i], c.why[i]);
     printf("\n          reads %s, ", m->info.quantity == JM_METER_POWER ? "power (W)" : "energy (J)");
     if (m->info.resolution_j > 0)
         printf("resolution %g J, ", m->info.resolution_j);

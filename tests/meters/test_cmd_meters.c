@@ -65,3 +65,23 @@ Test(cmd_meters, usage_errors_exit_2)
     cr_assert_eq(run("--help", out, sizeof out), 0);
     cr_assert_not_null(strstr(out, "usage: joulemark meters"), "%s", out);
 }
+
+/* `joulemark meters` says what each meter's energy sums (the domain rule) and
+ * why the rest is left out: the real laptop tree nests dram under package-0. */
+Test(cmd_meters, shows_the_domain_rule)
+{
+    char args[512];
+    snprintf(args, sizeof args, "--meter rapl:root=%s/powercap/codecarbon_2020_laptop/rapl",
+             JM_SHARED_DATA_DIR);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "energy: package-0 + dram-0\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "core-0 left out: core: inside its package (package-0)"), "%s",
+                       out);
+    cr_assert_not_null(strstr(out, "psys left out: psys: the whole platform"), "%s", out);
+    snprintf(args, sizeof args, "--json --meter rapl:root=%s/powercap/codecarbon_2020_laptop/rapl",
+             JM_SHARED_DATA_DIR);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "\"name\":\t\"dram-0\",\n\t\t\t\t\t\"type\":\t\"dram\",\n"
+                                   "\t\t\t\t\t\"summed\":\ttrue"),
+                       "%s", out);
+}
