@@ -38,28 +38,6 @@ static void usage(FILE *out)
             "config error, 3 meter/system/I-O error\n");
 }
 
-/* 1 when dir exists and holds any entry, 0 when absent or empty, -1 when it is not a directory. */
-static int dir_state(const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return 0;
-    if (!S_ISDIR(st.st_mode))
-        return -1;
-    DIR *d = opendir(dir);
-    if (!d)
-        return 1;
-    struct dirent *e;
-    int any = 0;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            any = 1;
-            break;
-        }
-    closedir(d);
-    return any;
-}
-
 int jm_cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -159,7 +137,7 @@ int jm_cmd_run(int argc, char **argv)
                  cfg.output_dir[0] ? cfg.output_dir : "results", stamp);
         out_dir = default_dir;
     }
-    int state = dir_state(out_dir);
+    int state = jm_dir_state(out_dir);
     if (state < 0) {
         fprintf(stderr, "joulemark run: output %s exists and is not a directory\n", out_dir);
         jm_config_free(&cfg);
@@ -173,35 +151,11 @@ int jm_cmd_run(int argc, char **argv)
         jm_config_free(&cfg);
         return prc;
     }
-    if (state > 0 && !force) {
-        fprintf(stderr,
-                "joulemark run: output directory %s already holds files; choose another with -o "
-                "or pass --force to overwrite\n",
-                out_dir);
+    int prc = jm_prepare_output_dir(out_dir, force, err, sizeof err);
+    if (prc != JM_EXIT_OK) {
+        fprintf(stderr, "joulemark run: %s\n", err);
         jm_config_free(&cfg);
-        return JM_EXIT_USAGE;
-    }
-    if (state > 0) {
-        /* --force: drop what an earlier run wrote, so that no stale file (an old
-         * scenario's logs, say) mixes with this run's results */
-        static const char *const ours[] = {"results.json", "trace.csv",  "summary.csv",
-                                           "report.html",  "mlperf",     "meters", NULL};
-        for (const char *const *o = ours; *o; o++) {
-            char path[JM_CFG_PATH_MAX + 80];
-            snprintf(path, sizeof path, "%s/%s", out_dir, *o);
-            if (jm_remove_tree(path) != 0) {
-                fprintf(stderr, "joulemark run: --force: cannot remove %s: %s\n", path,
-                        strerror(errno));
-                jm_config_free(&cfg);
-                return JM_EXIT_SYSTEM;
-            }
-        }
-    }
-    if (jm_mkdir_p(out_dir, err, sizeof err) != 0 || access(out_dir, W_OK) != 0) {
-        fprintf(stderr, "joulemark run: cannot write to output directory %s: %s\n", out_dir,
-                err[0] ? err : strerror(errno));
-        jm_config_free(&cfg);
-        return JM_EXIT_SYSTEM;
+        return prc;
     }
 
     jm_install_interrupt_handlers();

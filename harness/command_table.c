@@ -4,6 +4,7 @@
 
 static const jm_command commands[] = {
     {"run", jm_cmd_run, "run a benchmark config and write results (default: configs/default.json)"},
+    {"measure", jm_cmd_measure, "the energy of any command: -- CMD [ARGS] [::: CMD2 ...] (perf stat for joules)"},
     {"sysinfo", jm_cmd_sysinfo, "describe this machine (CPU, caches, memory, OS)"},
     {"meters", jm_cmd_meters, "list energy meters: available or why not"},
     {"package", jm_cmd_package, "build an MLPerf submission tree (open division) from results"},

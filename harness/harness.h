@@ -41,6 +41,7 @@ const jm_command *jm_command_table(void); /* terminated by {NULL} */
 const char *jm_version_string(void);      /* "0.1.0 (git abc123)" */
 
 int jm_cmd_run(int argc, char **argv);
+int jm_cmd_measure(int argc, char **argv);
 int jm_cmd_sysinfo(int argc, char **argv);
 int jm_cmd_meters(int argc, char **argv);
 int jm_cmd_bench(int argc, char **argv);
@@ -201,6 +202,13 @@ void jm_utc_iso(char *buf, size_t len);
 void jm_utc_stamp(char *buf, size_t len);
 /* A progress line on log (flushed); nothing when log is NULL. */
 __attribute__((format(printf, 2, 3))) void jm_log(FILE *log, const char *fmt, ...);
+/* 1 when dir exists and holds any entry, 0 when absent or empty, -1 when it
+ * is not a directory. */
+int jm_dir_state(const char *dir);
+/* The output directory of run/measure: refuses one that holds files unless
+ * force (then removes what joulemark writes there), creates it, checks it is
+ * writable. Returns JM_EXIT_OK, JM_EXIT_USAGE or JM_EXIT_SYSTEM (err says why). */
+int jm_prepare_output_dir(const char *dir, bool force, char *err, size_t err_len);
 /* Removes a file or a directory tree (absent is success). Returns 0 or -1 (errno). */
 int jm_remove_tree(const char *path);
 

@@ -41,6 +41,19 @@ struct jm_run_session {
     char rules[JM_CFG_NAME_MAX]; /* run rules preset: "default", "mlperf", ... */
 };
 
+/* ---- the measured part of a run (runner.c) ---- */
+/* Called once the result header, the meters, the sampler and the idle
+ * baseline are ready, and before the sampler stops and the results are
+ * summarized and compared: measures windows through ctx->win and appends
+ * its result entries to res. The default body runs the config's workloads;
+ * `joulemark measure` runs commands. */
+typedef int (*jm_run_body_fn)(void *body_ctx, const jm_run_ctx *ctx, jm_results *res,
+                              jm_run_session *s, char *err, size_t err_len);
+/* jm_runner_execute with another body (cfg may have no workloads). */
+int jm_runner_execute_body(jm_config *cfg, const jm_run_options *opt, jm_results *res,
+                           jm_run_session **session, jm_run_body_fn body, void *body_ctx,
+                           char *err, size_t err_len);
+
 /* ---- plain runs (run_plain.c) ---- */
 /* Creates the workload, checks its accuracy against the fp64 reference and
  * fills the header of its result entry wr. Returns JM_EXIT_OK or

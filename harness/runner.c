@@ -169,8 +169,17 @@ static void record_sampler(jm_results *res, const jm_run_session *s)
     }
 }
 
+/* The default body of a run: the config's workloads, interleaved in rounds. */
+static int workloads_body(void *body_ctx, const jm_run_ctx *ctx, jm_results *res,
+                          jm_run_session *s, char *err, size_t err_len)
+{
+    (void)body_ctx;
+    return run_workloads(ctx, res, &s->scenarios, err, err_len);
+}
+
 static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_results *res,
-                       jm_run_session *s, int threads, char *err, size_t err_len)
+                       jm_run_session *s, int threads, jm_run_body_fn body, void *body_ctx,
+                       char *err, size_t err_len)
 {
     cJSON_AddNumberToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(res->config, "effective"),
                                                 "run_rules"),
@@ -200,13 +209,15 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
     /* pin only now: meters (the estimate reads the process's CPU set) and the
      * sampler thread (created above, it keeps the whole CPU set) must not
      * inherit the master thread's single-core binding */
-    omp_set_num_threads(threads);
-    char reason[256];
-    if (jm_pin_omp_threads(threads, reason, sizeof reason) != 0)
-        jm_log(opt->log, "threads: %d, not pinned: %s\n", threads, reason);
-    else
-        jm_log(opt->log, "threads: %d, pinned one per core (hwloc)%s%s\n", threads,
-               reason[0] ? "; " : "", reason);
+    if (cfg->n_workloads > 0) { /* a body without workloads (measure) runs on no OpenMP team */
+        omp_set_num_threads(threads);
+        char reason[256];
+        if (jm_pin_omp_threads(threads, reason, sizeof reason) != 0)
+            jm_log(opt->log, "threads: %d, not pinned: %s\n", threads, reason);
+        else
+            jm_log(opt->log, "threads: %d, pinned one per core (hwloc)%s%s\n", threads,
+                   reason[0] ? "; " : "", reason);
+    }
 
     jm_idle_baseline *idle = calloc(1, sizeof(*idle));
     if (!idle) {
@@ -224,7 +235,8 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
     jm_idle_measure(&win, cfg->rules.idle_s, res, idle, err, err_len);
     jm_run_ctx ctx = {.cfg = cfg, .win = &win, .log = opt->log,
                       .progress_tty = opt->progress_tty};
-    rc = run_workloads(&ctx, res, &s->scenarios, err, err_len);
+    if (!jm_interrupted)
+        rc = body(body_ctx, &ctx, res, s, err, err_len);
     free(idle);
     jm_sampler_stop(s->sampler);
     record_sampler(res, s);
@@ -233,6 +245,13 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
 
 int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res,
                       jm_run_session **session, char *err, size_t err_len)
+{
+    return jm_runner_execute_body(cfg, opt, res, session, workloads_body, NULL, err, err_len);
+}
+
+int jm_runner_execute_body(jm_config *cfg, const jm_run_options *opt, jm_results *res,
+                           jm_run_session **session, jm_run_body_fn body, void *body_ctx,
+                           char *err, size_t err_len)
 {
     if (session)
         *session = NULL;
@@ -252,7 +271,7 @@ int jm_runner_execute(jm_config *cfg, const jm_run_options *opt, jm_results *res
     }
     for (int i = 0; i < cfg->n_workloads; i++)
         cfg->workloads[i].shape.threads = threads;
-    int rc = measure_all(cfg, opt, res, s, threads, err, err_len);
+    int rc = measure_all(cfg, opt, res, s, threads, body, body_ctx, err, err_len);
     if (s->sampler) {
         if (jm_interrupted) {
             res->complete = false;

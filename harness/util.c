@@ -1,5 +1,7 @@
 /* util.c - small helpers of the harness: edit distance for "did you mean"
  * suggestions, UTC time stamps, progress lines and removing a tree. */
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -96,4 +99,63 @@ void jm_log(FILE *log, const char *fmt, ...)
     vfprintf(log, fmt, ap);
     va_end(ap);
     fflush(log);
+}
+
+int jm_dir_state(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode))
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    int any = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            any = 1;
+            break;
+        }
+    closedir(d);
+    return any;
+}
+
+int jm_prepare_output_dir(const char *dir, bool force, char *err, size_t err_len)
+{
+    int state = jm_dir_state(dir);
+    if (state < 0) {
+        snprintf(err, err_len, "output %s exists and is not a directory", dir);
+        return JM_EXIT_USAGE;
+    }
+    if (state > 0 && !force) {
+        snprintf(err, err_len,
+                 "output directory %s already holds files; choose another with -o or pass "
+                 "--force to overwrite",
+                 dir);
+        return JM_EXIT_USAGE;
+    }
+    if (state > 0) {
+        /* --force: drop what an earlier run wrote, so that no stale file (an old
+         * scenario's logs, say) mixes with this run's results */
+        static const char *const ours[] = {"results.json", "trace.csv", "summary.csv",
+                                           "report.html",  "mlperf",    "meters",
+                                           "commands",     NULL};
+        for (const char *const *o = ours; *o; o++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, *o);
+            if (jm_remove_tree(path) != 0) {
+                snprintf(err, err_len, "--force: cannot remove %s: %s", path, strerror(errno));
+                return JM_EXIT_SYSTEM;
+            }
+        }
+    }
+    char merr[1024] = "";
+    if (jm_mkdir_p(dir, merr, sizeof merr) != 0 || access(dir, W_OK) != 0) {
+        snprintf(err, err_len, "cannot write to output directory %s: %s", dir,
+                 merr[0] ? merr : strerror(errno));
+        return JM_EXIT_SYSTEM;
+    }
+    return JM_EXIT_OK;
 }
