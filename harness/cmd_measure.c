@@ -159,7 +159,7 @@ static int finish_commands(jm_measure_plan *plan, const bool *work_given, const 
         for (int d = 0; d < c; d++)
             if (strcmp(plan->commands[d].name, cmd->name) == 0) {
                 char base[JM_CFG_NAME_MAX - 8];
-                snprintf(base, sizeof base, "%s", cmd->name);
+                snprintf(base, sizeof base, "%.*s", (int)sizeof base - 1, cmd->name);
                 snprintf(cmd->name, sizeof cmd->name, "%s-%d", base, (c + 1) % 100);
                 d = -1;
             }
@@ -252,7 +252,7 @@ static void print_command(FILE *out, const jm_results *res, const jm_workload_re
                 v[n++] = wr->runs[i].domains[d].energy_j;
         jm_stat st;
         jm_stat_compute(v, n, &st);
-        char what[96];
+        char what[2 * JM_R_NAME_MAX + 2];
         snprintf(what, sizeof what, "%s:%s", wr->runs[0].domains[d].meter,
                  wr->runs[0].domains[d].domain);
         fprintf(out, " %14.6g %-4s %-59s%s\n", st.median, "J", what,
