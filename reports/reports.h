@@ -432,6 +432,14 @@ int jm_mlperf_power_of_run(const char *run_dir, const jm_scenario_kind *folder,
 int jm_mlperf_power_of_dir(const char *dir, jm_mlperf_power_result *out, char *err,
                            size_t err_len);
 
+/* power_begin and power_end of a detail log (Unix ns). */
+int jm_mlperf_power_window(const char *detail_path, int64_t *begin_unix_ns,
+                           int64_t *end_unix_ns, char *err, size_t err_len);
+/* Writes to dst the "Time,..." lines of the analyzer log src whose time stamp
+ * lies in [begin, end]; fails when none does. n_kept may be NULL. */
+int jm_mlperf_spl_cut(const char *src, const char *dst, int64_t begin_unix_ns,
+                      int64_t end_unix_ns, size_t *n_kept, char *err, size_t err_len);
+
 /* One point of joulemark's own power file (joulemark_power.csv): wall clock
  * (Unix ns, UTC) and the cumulative energy in joules of the primary meter. */
 typedef struct jm_mlperf_power_sample {

@@ -200,6 +200,45 @@ static int write_measurements(ctx *c, const char *src, const char *bench, const 
     return write_text(path, readme, err, err_len);
 }
 
+/* An analyzer run of joulemark: the ptd meter's whole-run logs
+ * (RESULTS/meters/ptd/spl.txt, ranging_spl.txt, ptd_log.txt) become the
+ * scenario's performance/run_1/spl.txt and performance/ranging/spl.txt, each
+ * cut to its own run's power window, and performance/power/ptd_logs.txt. */
+static int cut_analyzer_logs(const char *results_dir, const char *src, const char *dst,
+                             char *err, size_t err_len) {
+    static const struct {
+        const char *run, *log;
+    } parts[] = {{"run_1", "spl.txt"}, {"ranging", "ranging_spl.txt"}};
+    char detail[4200], from[4200], to[4200];
+    int rc = JM_R_OK;
+    for (size_t i = 0; i < 2 && rc == JM_R_OK; i++) {
+        int64_t b, e;
+        jm__sub_fmt(detail, sizeof(detail), "%s/%s/mlperf_log_detail.txt", src, parts[i].run);
+        jm__sub_fmt(from, sizeof(from), "%s/meters/ptd/%s", results_dir, parts[i].log);
+        if (!jm__sub_exists(from)) /* one log for both phases */
+            jm__sub_fmt(from, sizeof(from), "%s/meters/ptd/spl.txt", results_dir);
+        jm__sub_fmt(to, sizeof(to), "%s/performance/%s", dst, parts[i].run);
+        if ((rc = jm_mlperf_power_window(detail, &b, &e, err, err_len)) != JM_R_OK ||
+            (rc = jm_mkdir_p(to, err, err_len)) != JM_R_OK)
+            break;
+        jm__sub_fmt(to, sizeof(to), "%s/performance/%s/spl.txt", dst, parts[i].run);
+        rc = jm_mlperf_spl_cut(from, to, b, e, NULL, err, err_len);
+    }
+    if (rc != JM_R_OK)
+        return rc;
+    static const char *const ranging[] = {"mlperf_log_detail.txt", "mlperf_log_summary.txt", NULL};
+    jm__sub_fmt(from, sizeof(from), "%s/ranging", src);
+    jm__sub_fmt(to, sizeof(to), "%s/performance/ranging", dst);
+    if ((rc = copy_files(from, to, ranging, true, err, err_len)) != JM_R_OK)
+        return rc;
+    jm__sub_fmt(from, sizeof(from), "%s/meters/ptd/ptd_log.txt", results_dir);
+    jm__sub_fmt(to, sizeof(to), "%s/performance/power", dst);
+    if ((rc = jm_mkdir_p(to, err, err_len)) != JM_R_OK)
+        return rc;
+    jm__sub_fmt(to, sizeof(to), "%s/performance/power/ptd_logs.txt", dst);
+    return jm__sub_exists(from) ? jm__sub_copy(from, to, err, err_len) : JM_R_OK;
+}
+
 static int package_scenario(ctx *c, const cJSON *results, const char *results_dir,
                             const char *bench, const char *scenario, char *err, size_t err_len)
 {
@@ -233,10 +272,15 @@ static int package_scenario(ctx *c, const cJSON *results, const char *results_di
         return rc;
 
     /* power: analyzer files only when a real analyzer wrote them */
-    char spl[4200], power[4200];
+    char spl[4200], power[4200], whole[4200];
     jm__sub_fmt(spl, sizeof(spl), "%s/run_1/spl.txt", src);
     jm__sub_fmt(power, sizeof(power), "%s/power", src);
-    if (jm__sub_exists(spl) && jm__sub_is_dir(power)) {
+    jm__sub_fmt(whole, sizeof(whole), "%s/meters/ptd/spl.txt", results_dir);
+    if (!jm__sub_exists(spl) && jm__sub_exists(whole)) {
+        /* joulemark's own analyzer run: the ptd meter logged the whole run */
+        if ((rc = cut_analyzer_logs(results_dir, src, dst, err, err_len)) != JM_R_OK)
+            return rc;
+    } else if (jm__sub_exists(spl) && jm__sub_is_dir(power)) {
         jm__sub_fmt(to, sizeof(to), "%s/performance/run_1/spl.txt", dst);
         if ((rc = jm__sub_copy(spl, to, err, err_len)) != JM_R_OK)
             return rc;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "harness.h"
 
 static char base[256], results[512], out[512], user[512];
@@ -742,4 +743,57 @@ Test(package, system_file_is_read_strictly)
                       bad[i].text);
         cr_expect(strstr(err, bad[i].needle) != NULL && strstr(err, user) != NULL, "%s", err);
     }
+}
+
+/* An analyzer run: the ptd meter logged the whole run (RESULTS/meters/ptd/
+ * spl.txt, 1 Hz, 50 W inside the testing run's power window and 500 W
+ * elsewhere). Each scenario folder gets an spl.txt cut to its own window,
+ * whose MLPerf power metric (`joulemark power`'s code) is the 50 W inside. */
+Test(package, analyzer_log_cut_to_each_scenario_window)
+{
+    char path[1024], err[512], detail[1024];
+    snprintf(detail, sizeof(detail), "%s/mlperf/moe-layer/Offline/run_1/mlperf_log_detail.txt",
+             results);
+    int64_t b, e;
+    cr_assert_eq(jm_mlperf_power_window(detail, &b, &e, err, sizeof(err)), 0, "%s", err);
+    snprintf(path, sizeof(path), "%s/meters/ptd", results);
+    cr_assert_eq(jm_mkdir_p(path, err, sizeof(err)), 0, "%s", err);
+    snprintf(path, sizeof(path), "%s/meters/ptd/spl.txt", results);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    int whole = 0;
+    for (int64_t t = b - 30000000000LL; t <= e + 30000000000LL; t += 1000000000LL, whole++) {
+        char stamp[64];
+        jm_mlperf_format_power_time(t, stamp, sizeof(stamp));
+        double w = t > b && t < e ? 50.0 : 500.0;
+        fprintf(f, "Time,%s,Watts,%.6f,Volts,230.000000,Amps,%.6f,PF,0.950000,Mark,testing\n",
+                stamp, w, w / 230.0 / 0.95);
+    }
+    fclose(f);
+    cr_assert_eq(package_with(out, "acme", NULL), JM_EXIT_OK);
+    snprintf(path, sizeof(path), "%s/open/acme/results/vm2core/moe-layer/Offline", out);
+    jm_mlperf_power_result p;
+    cr_assert_eq(jm_mlperf_power_of_dir(path, &p, err, sizeof(err)), 0, "%s", err);
+    cr_assert_float_eq(p.metric, 50.0, 1e-9);
+    cr_assert_str_eq(p.metric_unit, "W");
+    snprintf(path, sizeof(path),
+             "%s/open/acme/results/vm2core/moe-layer/Offline/performance/run_1/spl.txt", out);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[512];
+    int kept = 0;
+    while (fgets(line, sizeof(line), f)) {
+        int64_t t;
+        const char *end;
+        cr_assert_eq(jm_time_stamp_parse(line + 5, &end, &t, err, sizeof(err)), 0, "%s", err);
+        cr_assert(t >= b && t <= e, "a sample outside its run's window: %s", line);
+        kept++;
+    }
+    fclose(f);
+    cr_assert(kept > 0 && kept < whole, "kept %d of %d", kept, whole);
+    snprintf(path, sizeof(path),
+             "%s/open/acme/results/vm2core/moe-layer/Offline/performance/ranging/spl.txt", out);
+    cr_assert(access(path, R_OK) == 0, "%s", path);
+    cr_expect_eq(problems_with("spl.txt"), 0);
+    cr_expect_eq(problems_with("power"), 0);
 }
