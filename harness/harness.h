@@ -9,6 +9,7 @@
 #ifndef JM_HARNESS_H
 #define JM_HARNESS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -157,7 +158,7 @@ typedef struct jm_run_options {
 } jm_run_options;
 
 /* Set from a SIGINT/SIGTERM handler; the runner stops at the next batch. */
-extern volatile int jm_interrupted;
+extern volatile sig_atomic_t jm_interrupted;
 void jm_install_interrupt_handlers(void);
 
 /* What outlives a run for its outputs: the open meters, the stopped sampler,
@@ -235,7 +236,7 @@ typedef struct jm_scenario_clock {
 typedef struct jm_sut {
     void *ctx;
     jm_sut_issue_fn issue;
-    const volatile int *stop; /* optional: non-zero stops the run (marked interrupted) */
+    const volatile sig_atomic_t *stop; /* optional: non-zero stops the run (marked interrupted) */
     jm_scenario_clock clock;  /* optional */
 } jm_sut;
 

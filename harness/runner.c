@@ -14,7 +14,7 @@
 
 #include "run_internal.h"
 
-volatile int jm_interrupted = 0;
+volatile sig_atomic_t jm_interrupted = 0;
 
 static void on_signal(int sig)
 {

@@ -16,7 +16,7 @@ typedef struct fake {
     int calls;
     int fail_at;      /* call number that fails (0 = never) */
     int stop_at;      /* call number after which *stop is set */
-    volatile int stop;
+    volatile sig_atomic_t stop;
     uint64_t max_chunk;
 } fake;
 
