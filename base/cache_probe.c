@@ -21,9 +21,8 @@ static void read_level(hwloc_topology_t topo, hwloc_obj_type_t type, jm_cache_le
     out->line = o->attr->cache.linesize;
     out->assoc = o->attr->cache.associativity;
     out->instances = n;
-    const int cores = o->cpuset ? hwloc_get_nbobjs_inside_cpuset_by_type(topo, o->cpuset,
-                                                                          HWLOC_OBJ_CORE)
-                                : 0;
+    const int cores =
+        o->cpuset ? hwloc_get_nbobjs_inside_cpuset_by_type(topo, o->cpuset, HWLOC_OBJ_CORE) : 0;
     out->sharing_cores = cores > 0 ? cores : 1;
 }
 

@@ -20,7 +20,14 @@ typedef struct bench_opts {
     double sample_ms; /* minimum duration of one GEMM sample */
     double layer_ms;  /* minimum duration of one layer sample */
     int layer_seqs;   /* batch of the layer rows, in sequences of 256 */
+    double peak_1, peak_all; /* FMA peak, GFLOP/s, at 1 and all threads */
 } bench_opts;
+
+/* share of the FMA peak of a team of `threads`, NAN when unknown */
+static double peak_share(const bench_opts *o, double gflops, int threads) {
+    const double peak = threads == 1 ? o->peak_1 : o->peak_all;
+    return peak > 0.0 ? gflops / peak : NAN;
+}
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -253,13 +260,14 @@ static cJSON *num_or_null(double v) {
     return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
 }
 
-static cJSON *layer_json(const layer_row *r) {
+static cJSON *layer_json(const bench_opts *b, const layer_row *r) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddNumberToObject(o, "tokens", r->tokens);
     cJSON_AddNumberToObject(o, "threads", r->threads);
     cJSON_AddNumberToObject(o, "tokens_per_s", r->tokens_per_s);
     cJSON_AddNumberToObject(o, "gflops", r->gflops);
+    cJSON_AddItemToObject(o, "peak_share", num_or_null(peak_share(b, r->gflops, r->threads)));
     cJSON_AddItemToObject(o, "dispatch_share", num_or_null(r->dispatch_share));
     return o;
 }
@@ -281,6 +289,9 @@ static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, 
     cJSON_AddNumberToObject(bl, "mc", (double)mc);
     cJSON_AddNumberToObject(bl, "nc", (double)nc);
     cJSON_AddStringToObject(bl, "source", source);
+    cJSON *pk = cJSON_AddObjectToObject(m, "fma_peak_gflops");
+    cJSON_AddItemToObject(pk, "threads_1", num_or_null(o->peak_1));
+    cJSON_AddItemToObject(pk, "threads_all", num_or_null(o->peak_all));
     cJSON_AddNumberToObject(root, "repeats", o->repeats);
     cJSON_AddBoolToObject(root, "quick", o->quick);
     cJSON *ga = cJSON_AddArrayToObject(root, "gemm");
@@ -293,15 +304,19 @@ static void print_json(const bench_opts *o, const char *cpu, const gemm_row *g, 
         cJSON_AddNumberToObject(r, "ours_gflops", g[i].ours_gflops);
         cJSON_AddItemToObject(r, "openblas_gflops", num_or_null(g[i].openblas_gflops));
         cJSON_AddItemToObject(r, "ratio", num_or_null(g[i].ours_gflops / g[i].openblas_gflops));
+        cJSON_AddItemToObject(r, "ours_peak_share",
+                              num_or_null(peak_share(o, g[i].ours_gflops, g[i].threads)));
+        cJSON_AddItemToObject(r, "openblas_peak_share",
+                              num_or_null(peak_share(o, g[i].openblas_gflops, g[i].threads)));
         cJSON_AddItemToArray(ga, r);
     }
     cJSON *la = cJSON_AddArrayToObject(root, "layers");
     for (int i = 0; i < n_l; ++i)
-        cJSON_AddItemToArray(la, layer_json(&l[i]));
+        cJSON_AddItemToArray(la, layer_json(o, &l[i]));
     if (o->sweep) {
         cJSON *sa = cJSON_AddArrayToObject(root, "sweep");
         for (int i = 0; i < n_sw; ++i)
-            cJSON_AddItemToArray(sa, layer_json(&sw[i]));
+            cJSON_AddItemToArray(sa, layer_json(o, &sw[i]));
     }
     char *text = cJSON_Print(root);
     if (text)
@@ -319,29 +334,56 @@ static void print_text(const bench_opts *o, const char *cpu, const gemm_row *g, 
     jm_gemm_blocking_in_use(&kc, &mc, &nc, source, sizeof(source));
     printf("machine: %s; all threads = %d; our kernel %s; OpenBLAS %s%s\n", cpu, o->threads,
            jm_gemm_kernel_name(), core ? "core " : "not built in", core ? core : "");
-    printf("blocking: kc %zu, mc %zu, nc %zu (%s)\n\n", kc, mc, nc, source);
+    printf("blocking: kc %zu, mc %zu, nc %zu (%s)\n", kc, mc, nc, source);
+    printf("FMA peak (register-only loop in %s's vector ISA, best 10 ms round): 1 thread %.1f "
+           "GFLOP/s",
+           jm_gemm_kernel_name(), o->peak_1);
+    if (o->threads > 1)
+        printf(", %d threads %.1f GFLOP/s", o->threads, o->peak_all);
+    printf("\n\n");
     printf("GEMM C = A B, fp32, GFLOP/s\n");
-    printf("%6s %6s %6s %7s %10s %10s %14s\n", "m", "n", "k", "threads", "ours", "openblas",
-           "ours/openblas");
+    printf("%6s %6s %6s %7s %10s %10s %14s %12s\n", "m", "n", "k", "threads", "ours", "openblas",
+           "ours/openblas", "% of peak");
     for (int i = 0; i < n_g; ++i) {
         printf("%6d %6d %6d %7d %10.1f ", g[i].m, g[i].n, g[i].k, g[i].threads, g[i].ours_gflops);
+        const double po = 100.0 * peak_share(o, g[i].ours_gflops, g[i].threads);
+        const double pb = 100.0 * peak_share(o, g[i].openblas_gflops, g[i].threads);
         if (isnan(g[i].openblas_gflops))
-            printf("%10s %14s\n", "-", "-");
+            printf("%10s %14s %5.0f%% / -\n", "-", "-", po);
         else
-            printf("%10.1f %14.2f\n", g[i].openblas_gflops,
-                   g[i].ours_gflops / g[i].openblas_gflops);
+            printf("%10.1f %14.2f %5.0f%% / %.0f%%\n", g[i].openblas_gflops,
+                   g[i].ours_gflops / g[i].openblas_gflops, po, pb);
     }
+    printf("(%% of peak: ours / OpenBLAS, of the FMA peak of the same thread count)\n");
+    for (int i = 0; i < n_g; ++i)
+        if (peak_share(o, g[i].ours_gflops, g[i].threads) > 1.0 ||
+            peak_share(o, g[i].openblas_gflops, g[i].threads) > 1.0) {
+            printf("note: a share above 100%% means that the peak was measured while other "
+                   "processes took\n      the cores; rerun on a quieter machine\n");
+            break;
+        }
     if (n_l)
         printf("\nLayers (d_model 512, 8 heads, seq_len 256, %d tokens, %d threads)\n",
            n_l ? l[0].tokens : 0, o->threads);
     if (n_l)
-        printf("%-30s %12s %10s %16s\n", "layer", "tokens/s", "GFLOP/s", "dispatch share");
+        printf("%-30s %12s %10s %10s %16s\n", "layer", "tokens/s", "GFLOP/s", "% of peak",
+               "dispatch share");
     for (int i = 0; i < n_l; ++i) {
-        printf("%-30s %12.0f %10.1f ", l[i].name, l[i].tokens_per_s, l[i].gflops);
+        printf("%-30s %12.0f %10.1f %9.0f%% ", l[i].name, l[i].tokens_per_s, l[i].gflops,
+               100.0 * peak_share(o, l[i].gflops, l[i].threads));
         if (isnan(l[i].dispatch_share))
             printf("%16s\n", "-");
         else
             printf("%15.1f%%\n", 100.0 * l[i].dispatch_share);
+    }
+    /* layer_defs: 0 MoE, 2 FLOP-matched dense (equal FLOPs per token) */
+    if (n_l == N_LAYER_DEFS && l[0].gflops > 0.0 && l[2].gflops > 0.0) {
+        const double r = l[2].gflops / l[0].gflops;
+        if (r > 1.15 || r < 1.0 / 1.15)
+            printf("warning: the FLOP-matched dense layer runs at %.2fx the MoE layer's GFLOP/s "
+                   "(more than 15%% apart):\n         a saving between them is partly a "
+                   "kernel-efficiency difference\n",
+                   r);
     }
     if (o->sweep) {
         printf("\nBatch-size sweep (%d threads)\n", o->threads);
@@ -469,6 +511,9 @@ int jm_cmd_bench(int argc, char **argv) {
     char reason[256] = "";
     if (jm_pin_omp_threads(o.threads, reason, sizeof(reason)) != 0 && !o.json)
         fprintf(stderr, "joulemark bench: threads not pinned: %s\n", reason);
+    /* the yardstick of kernel efficiency, once, ~0.2 s per team size */
+    o.peak_1 = jm_fma_peak_gflops(NULL, 1, 0.2, NULL, 0);
+    o.peak_all = o.threads > 1 ? jm_fma_peak_gflops(NULL, o.threads, 0.2, NULL, 0) : o.peak_1;
     char cpu[256];
     cpu_model(cpu, sizeof(cpu));
     gemm_row gemm[16];

@@ -56,6 +56,12 @@ int jm_cmd_run(int argc, char **argv)
     char *scenarios[JM_SCENARIO_COUNT];
     int n_scenarios = 0;
     const char *rules = NULL;
+    /* JM_GEMM_KERNEL, JM_GEMM_BLOCKING, JM_CACHE_MODEL (docs/kernels.md) */
+    char ferr[256];
+    if (jm_gemm_apply_env(ferr, sizeof ferr) != JM_K_OK) {
+        fprintf(stderr, "joulemark run: %s\n", ferr);
+        return JM_EXIT_USAGE;
+    }
     int c;
     while ((c = getopt_long(argc, argv, "o:qfnm:r:s:h", opts, NULL)) != -1) {
         switch (c) {

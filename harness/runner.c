@@ -6,6 +6,7 @@
  * comparisons. Each run is one measured window (run_window.c). Writes no file: the caller
  * writes the results and, from the session, the outputs that need the
  * meters (run_outputs.c). */
+#include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -177,6 +178,36 @@ static int workloads_body(void *body_ctx, const jm_run_ctx *ctx, jm_results *res
     return run_workloads(ctx, res, &s->scenarios, err, err_len);
 }
 
+/* The kernel-efficiency yardstick, once per run before the idle baseline:
+ * the FMA peak of the GEMM kernel's vector ISA on the workloads' team
+ * (~0.2 s) and on one thread (~0.1 s). */
+static void measure_fma_peak(const jm_run_options *opt, jm_results *res, int threads)
+{
+    const double all = jm_fma_peak_gflops(NULL, threads, 0.2, NULL, 0);
+    const double one = threads > 1 ? jm_fma_peak_gflops(NULL, 1, 0.1, NULL, 0) : all;
+    snprintf(res->fma_peak_kernel, sizeof res->fma_peak_kernel, "%s", jm_gemm_kernel_name());
+    res->fma_peak_threads = threads;
+    res->fma_peak_gflops = all > 0 ? all : 0.0;
+    res->fma_peak_gflops_1 = one > 0 ? one : NAN;
+    if (all > 0)
+        jm_log(opt->log, "FMA peak (register-only loop, %s's vector ISA): %.1f GFLOP/s on %d "
+                         "thread(s), %.1f on one\n",
+               res->fma_peak_kernel, all, threads, one);
+}
+
+/* Each CPU workload's yardstick is the run's FMA peak; GPU workloads have none. */
+static void set_peak_yardsticks(jm_results *res)
+{
+    for (int i = 0; i < res->n_workloads; i++) {
+        jm_workload_result *w = &res->workloads[i];
+        const cJSON *b = w->shape ? cJSON_GetObjectItemCaseSensitive(w->shape, "backend") : NULL;
+        const char *backend = cJSON_IsString(b) ? b->valuestring : "";
+        const bool gpu = strcmp(backend, jm_backend_name(JM_BACKEND_CUDA)) == 0 ||
+                         strcmp(backend, jm_backend_name(JM_BACKEND_CUBLAS)) == 0;
+        w->fma_peak_gflops = gpu ? 0.0 : res->fma_peak_gflops;
+    }
+}
+
 static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_results *res,
                        jm_run_session *s, int threads, jm_run_body_fn body, void *body_ctx,
                        char *err, size_t err_len)
@@ -219,6 +250,9 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
                    reason[0] ? "; " : "", reason);
     }
 
+    if (cfg->n_workloads > 0)
+        measure_fma_peak(opt, res, threads);
+
     jm_idle_baseline *idle = calloc(1, sizeof(*idle));
     if (!idle) {
         snprintf(err, err_len, "out of memory");
@@ -237,6 +271,7 @@ static int measure_all(const jm_config *cfg, const jm_run_options *opt, jm_resul
                       .progress_tty = opt->progress_tty};
     if (!jm_interrupted)
         rc = body(body_ctx, &ctx, res, s, err, err_len);
+    set_peak_yardsticks(res);
     free(idle);
     jm_sampler_stop(s->sampler);
     record_sampler(res, s);

@@ -81,17 +81,16 @@ void jm__blocking_model(const jm_cache_hierarchy *h, size_t mr, size_t nr, jm__b
 
     /* mc: the A block in the L2 ways left by the B micro-panel and one more */
     const size_t b_ways2 = ways_of(nr * kc * f, l2);
-    size_t a_bytes = l2.ways > b_ways2 + 1 ? (l2.ways - 1 - b_ways2) * (l2.size / l2.ways)
-                                           : l2.size / 2;
+    size_t a_bytes =
+        l2.ways > b_ways2 + 1 ? (l2.ways - 1 - b_ways2) * (l2.size / l2.ways) : l2.size / 2;
     size_t mc = clamp(a_bytes / (kc * f) / mr * mr, mr, MC_MAX / mr * mr);
 
     /* nc: the B block in this core's L3 share, beside the A block */
     size_t nc = NC_MAX / nr * nr;
     if (has_l3 && l3.size) {
         const size_t a_ways3 = ways_of(mc * kc * f, l3);
-        const size_t b_bytes = l3.ways > a_ways3 + 1
-                                   ? (l3.ways - 1 - a_ways3) * (l3.size / l3.ways)
-                                   : l3.size / 2;
+        const size_t b_bytes =
+            l3.ways > a_ways3 + 1 ? (l3.ways - 1 - a_ways3) * (l3.size / l3.ways) : l3.size / 2;
         nc = b_bytes / (kc * f);
         /* A is repacked n / nc times, B m / mc times: nc >= mc keeps A's
          * repacking no costlier than B's when the L3 share is small */

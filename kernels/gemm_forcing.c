@@ -53,8 +53,8 @@ void jm__gemm_cache_hierarchy(jm_cache_hierarchy *out) {
 
 static int force_blocking(size_t kc, size_t mc, size_t nc, char *err, size_t err_len) {
     const bool restore = kc == 0 && mc == 0 && nc == 0;
-    if (!restore && (kc < 1 || mc < 1 || nc < 1 || kc > FORCE_MAX || mc > FORCE_MAX ||
-                     nc > FORCE_MAX)) {
+    if (!restore &&
+        (kc < 1 || mc < 1 || nc < 1 || kc > FORCE_MAX || mc > FORCE_MAX || nc > FORCE_MAX)) {
         if (err && err_len)
             snprintf(err, err_len,
                      "gemm blocking: kc %zu, mc %zu, nc %zu (expected each in 1..%d, or all 0 "
@@ -147,8 +147,7 @@ static int apply_env(char *err, size_t err_len) {
     return rc;
 }
 
-void jm_gemm_blocking_in_use(size_t *kc, size_t *mc, size_t *nc, char *source,
-                             size_t source_len) {
+void jm_gemm_blocking_in_use(size_t *kc, size_t *mc, size_t *nc, char *source, size_t source_len) {
     const jm__ukr *u = jm__gemm_ukr();
     jm__blocking b;
     jm__gemm_blocking(u, &b);

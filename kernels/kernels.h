@@ -94,6 +94,14 @@ int jm_gemm_parse_blocking(const char *s, size_t *kc, size_t *mc, size_t *nc, ch
  * ("model: host", "model: zen3", "forced"). */
 void jm_gemm_blocking_in_use(size_t *kc, size_t *mc, size_t *nc, char *source, size_t source_len);
 
+/* FMA peak: a register-only loop of independent FMAs in the vector ISA of
+ * `kernel` (a variant name, NULL = the one in use; zmm for avx512_*, ymm for
+ * avx2_*, baseline SSE for portable_c) on `threads` OpenMP threads for about
+ * `seconds`; returns GFLOP/s of all threads together, or a negative JM_K_E*
+ * code (a variant this CPU cannot run, bad arguments). */
+double jm_fma_peak_gflops(const char *kernel, int threads, double seconds, char *err,
+                          size_t err_len);
+
 /* Optional comparison backend (OpenBLAS); returns JM_K_EBACKEND when not built. */
 bool jm_gemm_openblas_available(void);
 /* The core type OpenBLAS dispatches to (e.g. "SkylakeX", or "Prescott" when it

@@ -270,9 +270,31 @@ static void section_comparisons(jm__buf *b, const jm_results *r) {
         jm__html_num_td(b, "%.4g", wc ? wc->summary.mj_per_token.median : NAN,
                         ci >= 0 ? key : NULL);
         jm__html_num_td(b, "%.3g", s->median, NULL);
+        /* kernel efficiency next to the saving */
+        char kb[160], kc[160], kr[160];
+        jm__buf_puts(b, "</tr>\n<tr><th>GFLOP/s achieved (median)</th>");
+        snprintf(kb, sizeof(kb), "workloads[%d].summary.gflops", bi);
+        snprintf(kc, sizeof(kc), "workloads[%d].summary.gflops", ci);
+        snprintf(kr, sizeof(kr), "comparisons[%d].gflops_ratio", i);
+        jm__html_num_td(b, "%.1f", wb ? wb->summary.gflops : NAN, bi >= 0 ? kb : NULL);
+        jm__html_num_td(b, "%.1f", wc ? wc->summary.gflops : NAN, ci >= 0 ? kc : NULL);
+        jm__html_num_td(b, "%.3g", c->gflops_ratio, kr);
+        jm__buf_puts(b, "</tr>\n<tr><th>share of the FMA peak</th>");
+        snprintf(kb, sizeof(kb), "workloads[%d].summary.peak_share", bi);
+        snprintf(kc, sizeof(kc), "workloads[%d].summary.peak_share", ci);
+        jm__html_num_td(b, "%.2f", wb ? wb->summary.peak_share : NAN, bi >= 0 ? kb : NULL);
+        jm__html_num_td(b, "%.2f", wc ? wc->summary.peak_share : NAN, ci >= 0 ? kc : NULL);
+        jm__buf_puts(b, "<td></td>");
         jm__buf_puts(b, "</tr>\n<tr><th>energy source</th><td colspan=\"3\">");
         jm__buf_xml(b, c->energy_source[0] ? c->energy_source : "none");
-        jm__buf_puts(b, "</td></tr>\n</table>\n</div>\n");
+        jm__buf_puts(b, "</td></tr>\n</table>\n");
+        if (c->efficiency_differs)
+            jm__buf_printf(b,
+                           "<p class=\"warning\">The two sides run at GFLOP/s more than %.0f%% "
+                           "apart (ratio %.2f): this saving is partly a kernel-efficiency "
+                           "difference.</p>\n",
+                           100.0 * (JM_EFFICIENCY_TOLERANCE - 1.0), c->gflops_ratio);
+        jm__buf_puts(b, "</div>\n");
         if (nb < 16) {
             snprintf(bars[nb].data_key, sizeof(bars[nb].data_key),
                      "comparisons[%d].energy_per_token_ratio", i);

@@ -67,6 +67,22 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 fprintf(out, "  %s run %d (%s) invalid: %s\n", label, w->runs[k].index,
                         w->runs[k].phase, w->runs[k].invalid_reasons[m]);
     }
+    if (r->fma_peak_gflops > 0)
+        fprintf(out,
+                "\nkernel efficiency: FMA peak %.1f GFLOP/s on %d thread(s) (register-only loop in "
+                "%s's vector ISA)\n",
+                r->fma_peak_gflops, r->fma_peak_threads, r->fma_peak_kernel);
+    for (int i = 0; i < r->n_workloads; i++) {
+        const jm_workload_result *w = &r->workloads[i];
+        char label_buf[JM_R_NAME_MAX + 32], g[32], sh[32];
+        if (isfinite(w->summary.gflops))
+            fprintf(out, "  %-28s %s GFLOP/s%s%s\n", jm__workload_label(w, label_buf, sizeof label_buf),
+                    jm__fmt(g, sizeof(g), "%.1f", w->summary.gflops),
+                    isfinite(w->summary.peak_share) ? ", " : "",
+                    isfinite(w->summary.peak_share)
+                        ? (jm__fmt(sh, sizeof(sh), "%.0f%% of peak", 100.0 * w->summary.peak_share))
+                        : "");
+    }
     if (r->n_comparisons)
         fprintf(out, "\n");
     for (int i = 0; i < r->n_comparisons; i++) {
@@ -86,5 +102,18 @@ void jm_results_print_summary(const jm_results *r, FILE *out, bool color) {
                 c->energy_source[0] ? c->energy_source : "none", c->estimated ? warn : "",
                 c->estimated && !strstr(c->energy_source, "ESTIMATED") ? " ESTIMATED" : "",
                 c->estimated ? reset : "");
+        const jm_workload_result *wb = jm__find_workload(r, c->baseline);
+        const jm_workload_result *wc = jm__find_workload(r, c->candidate);
+        char gb[32], gc[32], gr[32];
+        if (wb && wc && isfinite(c->gflops_ratio))
+            fprintf(out, "  kernel efficiency: %s %s GFLOP/s, %s %s GFLOP/s (ratio %s)\n",
+                    c->baseline, jm__fmt(gb, sizeof(gb), "%.1f", wb->summary.gflops),
+                    c->candidate, jm__fmt(gc, sizeof(gc), "%.1f", wc->summary.gflops),
+                    jm__fmt(gr, sizeof(gr), "%.2f", c->gflops_ratio));
+        if (c->efficiency_differs)
+            fprintf(out,
+                    "  %swarning: the two sides run at GFLOP/s more than %.0f%% apart: this saving "
+                    "is partly a kernel-efficiency difference%s\n",
+                    warn, 100.0 * (JM_EFFICIENCY_TOLERANCE - 1.0), reset);
     }
 }

@@ -101,6 +101,9 @@ typedef struct jm_run_summary {
     jm_stat duration_s, energy_j, energy_above_idle_j, avg_power_w, tokens_per_s,
         tokens_per_j, mj_per_token, mj_per_token_above_idle;
     int valid_runs;
+    /* kernel efficiency: median tokens/s x FLOPs per token, and its share of
+     * the workload's FMA peak (NaN when either is unknown) */
+    double gflops, peak_share;
 } jm_run_summary;
 
 typedef struct jm_workload_result {
@@ -112,6 +115,9 @@ typedef struct jm_workload_result {
     double accuracy_rel_err, accuracy_tolerance;
     bool accuracy_ok;
     char scenario[24];            /* "Offline" etc.; "" for the plain runner */
+    double fma_peak_gflops;       /* the yardstick of its kernel efficiency: the CPU's FMA
+                                   * peak at its thread count; 0 = none (a GPU workload,
+                                   * or not measured) */
     int n_runs;
     jm_run_result *runs;          /* owned */
     jm_run_summary summary;       /* over valid testing runs */
@@ -130,7 +136,15 @@ typedef struct jm_comparison {
     char pairing[8];
     char energy_source[JM_R_TEXT_MAX];
     bool estimated;
+    /* baseline GFLOP/s / candidate GFLOP/s (medians); when the two sides run
+     * more than 15% apart (ratio outside [1/1.15, 1.15]) the saving is partly
+     * a kernel-efficiency difference: efficiency_differs */
+    double gflops_ratio;
+    bool efficiency_differs;
 } jm_comparison;
+
+/* GFLOP/s ratio beyond which a comparison is flagged (either direction). */
+#define JM_EFFICIENCY_TOLERANCE 1.15
 
 typedef struct jm_meter_result {
     char name[JM_R_NAME_MAX];
@@ -209,6 +223,12 @@ typedef struct jm_results {
     bool counters_available;     /* hardware counters recorded per run */
     char counters_reason[JM_R_TEXT_MAX]; /* why not, or the events counted */
     double sampler_overhead_pct;
+    /* the FMA peak measured once per run (register-only loop in the vector
+     * ISA of the GEMM kernel in use), GFLOP/s; 0 = not measured */
+    double fma_peak_gflops;       /* at fma_peak_threads, the workloads' team */
+    double fma_peak_gflops_1;     /* one thread */
+    int fma_peak_threads;
+    char fma_peak_kernel[32];
     int n_meters;
     jm_meter_result *meters;     /* owned */
     int n_workloads;

@@ -363,6 +363,8 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
         }
     }
     str(c, j, p, "scenario", false, w->scenario, sizeof(w->scenario));
+    const double peak = num(c, j, p, "fma_peak_gflops", false, NAN);
+    w->fma_peak_gflops = peak > 0 ? peak : 0.0;
     const cJSON *runs = array(c, j, p, "runs", true);
     int i = 0;
     const cJSON *rj;
@@ -392,6 +394,8 @@ static void read_workload(rd *c, const cJSON *j, const char *p, jm_workload_resu
         read_stat(c, sj, sp, "tokens_per_j", &s->tokens_per_j);
         read_stat(c, sj, sp, "mj_per_token", &s->mj_per_token);
         read_stat(c, sj, sp, "mj_per_token_above_idle", &s->mj_per_token_above_idle);
+        s->gflops = num(c, sj, sp, "gflops", false, NAN);
+        s->peak_share = num(c, sj, sp, "peak_share", false, NAN);
     }
 }
 
@@ -410,6 +414,8 @@ static void read_comparison(rd *c, const cJSON *j, const char *p, jm_comparison 
     str(c, j, p, "energy_source", true, cmp->energy_source, sizeof(cmp->energy_source));
     cmp->estimated = boolean(c, j, p, "estimated", false, false);
     str(c, j, p, "pairing", false, cmp->pairing, sizeof(cmp->pairing));
+    cmp->gflops_ratio = num(c, j, p, "gflops_ratio", false, NAN);
+    cmp->efficiency_differs = boolean(c, j, p, "kernel_efficiency_differs", false, false);
 }
 
 static void read_trace(rd *c, const cJSON *j, jm_trace *t) {
@@ -516,6 +522,14 @@ int jm_results_from_json(const cJSON *json, jm_results *r, char *err, size_t err
         str(&c, json, p, "idle_reason", false, r->idle_reason, sizeof(r->idle_reason));
     r->sampler_cpu_ns = count(&c, json, p, "sampler_cpu_ns", false, UINT64_MAX);
     r->sampler_overhead_pct = num(&c, json, p, "sampler_overhead_pct", false, NAN);
+    const cJSON *pk = cJSON_GetObjectItemCaseSensitive(json, "fma_peak");
+    if (pk && !cJSON_IsNull(pk) && is_object(&c, pk, "fma_peak")) {
+        str(&c, pk, "fma_peak", "kernel", true, r->fma_peak_kernel, sizeof(r->fma_peak_kernel));
+        r->fma_peak_threads = (int)count(&c, pk, "fma_peak", "threads", true, 4096);
+        const double g = num(&c, pk, "fma_peak", "gflops", true, NAN);
+        r->fma_peak_gflops = g > 0 ? g : 0.0;
+        r->fma_peak_gflops_1 = num(&c, pk, "fma_peak", "gflops_1_thread", false, NAN);
+    }
     const cJSON *hcs = cJSON_GetObjectItemCaseSensitive(json, "hardware_counters");
     if (hcs && is_object(&c, hcs, "hardware_counters")) {
         r->counters_available = boolean(&c, hcs, "hardware_counters", "available", false, false);

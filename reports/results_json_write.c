@@ -127,6 +127,8 @@ static cJSON *summary_json(const jm_workload_result *w) {
     cJSON_AddItemToObject(o, "mj_per_token", jm__stat_to_json(&s->mj_per_token));
     cJSON_AddItemToObject(o, "mj_per_token_above_idle",
                           jm__stat_to_json(&s->mj_per_token_above_idle));
+    cJSON_AddItemToObject(o, "gflops", jm__json_num(s->gflops));
+    cJSON_AddItemToObject(o, "peak_share", jm__json_num(s->peak_share));
     return o;
 }
 
@@ -145,6 +147,9 @@ static cJSON *workload_json(const jm_workload_result *w) {
     cJSON_AddItemToObject(acc, "tolerance", jm__json_num(w->accuracy_tolerance));
     cJSON_AddBoolToObject(acc, "ok", w->accuracy_ok);
     cJSON_AddStringToObject(o, "scenario", w->scenario);
+    cJSON_AddItemToObject(o, "fma_peak_gflops",
+                          w->fma_peak_gflops > 0 ? cJSON_CreateNumber(w->fma_peak_gflops)
+                                                 : cJSON_CreateNull());
     cJSON *runs = cJSON_AddArrayToObject(o, "runs");
     for (int i = 0; i < w->n_runs; i++)
         cJSON_AddItemToArray(runs, run_json(&w->runs[i]));
@@ -167,6 +172,8 @@ static cJSON *comparison_json(const jm_comparison *c) {
     cJSON_AddItemToObject(o, "energy_kind", kind_string(c->estimated));
     cJSON_AddBoolToObject(o, "estimated", c->estimated);
     cJSON_AddStringToObject(o, "pairing", c->pairing);
+    cJSON_AddItemToObject(o, "gflops_ratio", jm__json_num(c->gflops_ratio));
+    cJSON_AddBoolToObject(o, "kernel_efficiency_differs", c->efficiency_differs);
     return o;
 }
 
@@ -221,6 +228,15 @@ cJSON *jm_results_to_json(const jm_results *r) {
         cJSON_AddNullToObject(o, "idle_reason");
     cJSON_AddNumberToObject(o, "sampler_cpu_ns", (double)r->sampler_cpu_ns);
     cJSON_AddItemToObject(o, "sampler_overhead_pct", jm__json_num(r->sampler_overhead_pct));
+    if (r->fma_peak_gflops > 0) {
+        cJSON *pk = cJSON_AddObjectToObject(o, "fma_peak");
+        cJSON_AddStringToObject(pk, "kernel", r->fma_peak_kernel);
+        cJSON_AddNumberToObject(pk, "threads", r->fma_peak_threads);
+        cJSON_AddNumberToObject(pk, "gflops", r->fma_peak_gflops);
+        cJSON_AddItemToObject(pk, "gflops_1_thread", jm__json_num(r->fma_peak_gflops_1));
+    } else {
+        cJSON_AddNullToObject(o, "fma_peak");
+    }
     cJSON *hc = cJSON_AddObjectToObject(o, "hardware_counters");
     cJSON_AddBoolToObject(hc, "available", r->counters_available);
     cJSON_AddStringToObject(hc, "reason", r->counters_reason);

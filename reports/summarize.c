@@ -65,6 +65,10 @@ void jm_results_summarize(jm_results *r) {
         stat_of(w, offsetof(jm_run_result, mj_per_token), buf, &s->mj_per_token);
         stat_of(w, offsetof(jm_run_result, mj_per_token_above_idle), buf,
                 &s->mj_per_token_above_idle);
+        s->gflops = s->tokens_per_s.median * w->flops_per_token * 1e-9;
+        if (!(s->gflops > 0.0) || !isfinite(s->gflops))
+            s->gflops = NAN;
+        s->peak_share = w->fma_peak_gflops > 0.0 ? s->gflops / w->fma_peak_gflops : NAN;
         free(buf);
     }
     for (int i = 0; i < r->n_comparisons; i++)
@@ -208,6 +212,10 @@ int jm_results_compare(jm_results *r, const char *baseline, const char *candidat
         snprintf(cmp->energy_source, sizeof(cmp->energy_source), "%.60s: %.190s; %.60s: %.190s",
                  baseline, sb, candidate, sc);
     cmp->estimated = workload_estimated(b) || workload_estimated(c);
+    cmp->gflops_ratio = safe_div(b->summary.gflops, c->summary.gflops);
+    cmp->efficiency_differs = isfinite(cmp->gflops_ratio) &&
+                              (cmp->gflops_ratio > JM_EFFICIENCY_TOLERANCE ||
+                               cmp->gflops_ratio < 1.0 / JM_EFFICIENCY_TOLERANCE);
     if (cmp->estimated)
         r->estimated = true;
     return JM_R_OK;

@@ -72,4 +72,12 @@ Test(bench, forcing_options_are_checked)
     cr_expect_eq(r.exit_code, 2);
     cr_expect(strstr(r.err, "JM_GEMM_BLOCKING"), "%s", r.err);
     jm_proc_free(&r);
+    /* `run` checks them before anything else */
+    setenv("JM_GEMM_KERNEL", "sparc", 1);
+    char *argv[] = {JM_BINARY, "run", NULL};
+    cr_assert_eq(jm_proc_run(argv, NULL, 0, 0, 60, &r), 0);
+    unsetenv("JM_GEMM_KERNEL");
+    cr_expect_eq(r.exit_code, 2);
+    cr_expect(strstr(r.err, "JM_GEMM_KERNEL") && strstr(r.err, "sparc"), "%s", r.err);
+    jm_proc_free(&r);
 }

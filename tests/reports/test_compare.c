@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reports.h"
 #include "reports_fixture.h"
@@ -33,16 +34,100 @@ Test(summary, table_and_ratio_line) {
     cr_assert(strstr(t, "  dense-layer run 8 (testing) invalid: only 3 samples"), "%s", t);
     cr_assert_null(strstr(t, "ESTIMATED"));
     cr_assert_null(strstr(t, "\033["), "no colour codes when color is false");
-    /* ends with the ratio line */
+    /* ends with the ratio line and its kernel-efficiency lines */
     char m[32];
     snprintf(m, sizeof(m), "ratio median %.3gx", r.comparisons[0].energy_per_token_ratio.median);
     char *last = strstr(t, "dense-layer vs moe-layer");
     cr_assert_not_null(last);
     cr_assert(strstr(last, m) && strstr(last, "[96.87% order-statistic CI 15.7-17.3x, log scale"),
               "%s", last);
-    cr_assert_null(strchr(last, '\n') ? strchr(strchr(last, '\n') + 1, '\n') : NULL,
-                   "ratio line is the last line");
+    for (const char *l = strchr(last, '\n'); l && l[1]; l = strchr(l + 1, '\n'))
+        cr_assert(strncmp(l + 1, "  kernel efficiency: ", 21) == 0 ||
+                      strncmp(l + 1, "  warning: ", 11) == 0,
+                  "after the ratio line only its efficiency lines: %s", l + 1);
     free(t);
+    jm_results_free(&r);
+}
+
+/* Sets every counted run of w to tokens_per_s, then summarizes and compares. */
+static void set_speed(jm_results *r, int wi, double tokens_per_s) {
+    for (int i = 0; i < r->workloads[wi].n_runs; i++)
+        r->workloads[wi].runs[i].tokens_per_s = tokens_per_s;
+    jm_results_summarize(r);
+    jm_results_compare(r, "dense-layer", "moe-layer", NULL, 0);
+}
+
+Test(summary, kernel_efficiency_next_to_the_saving) {
+    jm_results r;
+    jm_rfix_build(&r, false);
+    r.fma_peak_gflops = 200.0;
+    r.fma_peak_gflops_1 = 100.0;
+    r.fma_peak_threads = 2;
+    snprintf(r.fma_peak_kernel, sizeof(r.fma_peak_kernel), "avx512_12x32");
+    r.workloads[0].fma_peak_gflops = 200.0;
+    r.workloads[1].fma_peak_gflops = 200.0;
+    /* dense 136318976 FLOP/token at 1000 tokens/s = 136.3 GFLOP/s; MoE
+     * 6324224 FLOP/token at 20000 tokens/s = 126.5 GFLOP/s: 1.08 apart */
+    set_speed(&r, 0, 1000.0);
+    set_speed(&r, 1, 20000.0);
+    cr_assert_float_eq(r.workloads[0].summary.gflops, 136.318976, 1e-9);
+    cr_assert_float_eq(r.workloads[0].summary.peak_share, 136.318976 / 200.0, 1e-12);
+    cr_assert_float_eq(r.comparisons[0].gflops_ratio, 136.318976 / 126.48448, 1e-9);
+    cr_assert(!r.comparisons[0].efficiency_differs);
+    char *t = capture_summary(&r, false);
+    cr_assert(strstr(t, "FMA peak 200.0 GFLOP/s on 2 thread(s)"), "%s", t);
+    cr_assert(strstr(t, "136.3 GFLOP/s, 68% of peak"), "%s", t);
+    cr_assert(strstr(t, "kernel efficiency: dense-layer 136.3 GFLOP/s, moe-layer 126.5 GFLOP/s "
+                        "(ratio 1.08)"),
+              "%s", t);
+    cr_assert_null(strstr(t, "kernel-efficiency difference"), "%s", t);
+    free(t);
+    /* the MoE layer at 15000 tokens/s (94.9 GFLOP/s): 1.44 apart, flagged */
+    set_speed(&r, 1, 15000.0);
+    cr_assert(r.comparisons[0].efficiency_differs);
+    t = capture_summary(&r, false);
+    cr_assert(strstr(t, "warning: the two sides run at GFLOP/s more than 15% apart: this saving "
+                        "is partly a kernel-efficiency difference"),
+              "%s", t);
+    free(t);
+    /* and the other way round (the dense side slower) */
+    set_speed(&r, 1, 20000.0);
+    set_speed(&r, 0, 800.0);
+    cr_assert(r.comparisons[0].efficiency_differs, "ratio %g", r.comparisons[0].gflops_ratio);
+    /* report.html shows it next to the comparison */
+    char dir[64], path[128];
+    cr_assert_eq(jm_rfix_tmpdir(dir, sizeof(dir)), 0);
+    snprintf(path, sizeof(path), "%s/report.html", dir);
+    cr_assert_eq(jm_writer_find("html")->write(&r, path, NULL, 0), 0);
+    char *html = jm_rfix_slurp(path);
+    cr_assert(html && strstr(html, "GFLOP/s achieved (median)") &&
+                  strstr(html, "data-key=\"comparisons[0].gflops_ratio\"") &&
+                  strstr(html, "share of the FMA peak") &&
+                  strstr(html, "this saving is partly a kernel-efficiency difference"),
+              "%s", html ? html : "(no file)");
+    free(html);
+    remove(path);
+    rmdir(dir);
+    /* results.json carries it all and reads it back */
+    cJSON *j = jm_results_to_json(&r);
+    cr_assert_float_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "fma_peak"), "gflops")->valuedouble,
+                       200.0, 0.0);
+    const cJSON *cmp = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "comparisons"), 0);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(cmp, "kernel_efficiency_differs")));
+    jm_results back;
+    char err[256] = "";
+    cr_assert_eq(jm_results_from_json(j, &back, err, sizeof(err)), 0, "%s", err);
+    cr_assert_str_eq(back.fma_peak_kernel, "avx512_12x32");
+    cr_assert_eq(back.fma_peak_threads, 2);
+    cr_assert_float_eq(back.fma_peak_gflops_1, 100.0, 0.0);
+    cr_assert_float_eq(back.workloads[0].fma_peak_gflops, 200.0, 0.0);
+    cr_assert_float_eq(back.workloads[1].summary.gflops, r.workloads[1].summary.gflops, 1e-12);
+    cr_assert_float_eq(back.workloads[1].summary.peak_share, r.workloads[1].summary.peak_share,
+                       1e-12);
+    cr_assert_float_eq(back.comparisons[0].gflops_ratio, r.comparisons[0].gflops_ratio, 1e-12);
+    cr_assert(back.comparisons[0].efficiency_differs);
+    jm_results_free(&back);
+    cJSON_Delete(j);
     jm_results_free(&r);
 }
 
