@@ -403,6 +403,8 @@ typedef struct jm_scenario_result {
     uint64_t overlatency_query_count;      /* Server */
     /* early stopping (LoadGen's rule; 0.99 confidence, 0 tolerance) */
     bool early_stopping_met;
+    /* LoadGen's detail-log keys: _ss = SingleStream, _ms = MultiStream (not
+     * milliseconds); both hold ns, as the submission checker reads them. */
     uint64_t early_stopping_latency_ss;    /* SingleStream: ns */
     uint64_t early_stopping_latency_ms;    /* MultiStream (and SingleStream 99th): ns */
     char early_stopping_result[512];       /* LoadGen's recommendation text, one line */
