@@ -1,5 +1,5 @@
 /* summary_csv.c - summary.csv: one row per workload (median, interval of the
- * median and its coverage for each figure, the interval's method, units in the column names, energy source and kind), then one
+ * median, its coverage and the n it used for each figure, the interval's method, units in the column names, energy source and kind), then one
  * row per comparison, for spreadsheets. Layout in docs/results.md. */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +17,15 @@ static void put_stat(jm__buf *b, const jm_stat *s) {
     put_num(b, s->ci_low);
     put_num(b, s->ci_high);
     put_num(b, s->ci_coverage);
+    jm__buf_printf(b, ",%d", s->n); /* the runs (or pairs) the statistic used */
+}
+
+#define STAT_COLUMNS 5 /* median, ci_low, ci_high, ci_coverage, n */
+
+/* The columns of `count` statistics that do not apply to this row. */
+static void put_empty_stats(jm__buf *b, int count) {
+    for (int i = 0; i < count * STAT_COLUMNS; i++)
+        jm__buf_puts(b, ",");
 }
 
 int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size_t err_len) {
@@ -27,8 +36,8 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
                                         "tokens_per_j", "mj_per_token_above_idle",
                                         "energy_per_token_ratio"};
     for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
-        jm__buf_printf(&b, ",%s_median,%s_ci_low,%s_ci_high,%s_ci_coverage", stats[i], stats[i],
-                       stats[i], stats[i]);
+        jm__buf_printf(&b, ",%s_median,%s_ci_low,%s_ci_high,%s_ci_coverage,%s_n", stats[i],
+                       stats[i], stats[i], stats[i], stats[i]);
     jm__buf_puts(&b, ",ci_method,params_ratio,flops_ratio,energy_source,energy_kind\n");
     for (int i = 0; i < r->n_workloads; i++) {
         const jm_workload_result *w = &r->workloads[i];
@@ -50,7 +59,8 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
         put_stat(&b, &w->summary.mj_per_token);
         put_stat(&b, &w->summary.tokens_per_j);
         put_stat(&b, &w->summary.mj_per_token_above_idle);
-        jm__buf_printf(&b, ",,,,,%s,,,", jm_ci_method_name(w->summary.mj_per_token.ci_method));
+        put_empty_stats(&b, 1); /* the comparison's ratio */
+        jm__buf_printf(&b, ",%s,,,", jm_ci_method_name(w->summary.mj_per_token.ci_method));
         jm__buf_csv(&b, src);
         jm__buf_printf(&b, ",%s\n", est ? "estimated" : "measured");
     }
@@ -60,7 +70,8 @@ int jm__write_summary_csv(const jm_results *r, const char *path, char *err, size
         jm__buf_csv(&b, c->baseline);
         jm__buf_puts(&b, ",");
         jm__buf_csv(&b, c->candidate);
-        jm__buf_printf(&b, ",,,,%d,,,,,,,,,,,,,,,,,,,,", c->energy_per_token_ratio.n);
+        jm__buf_printf(&b, ",,,,%d", c->energy_per_token_ratio.n);
+        put_empty_stats(&b, 5); /* the workload figures */
         put_stat(&b, &c->energy_per_token_ratio);
         jm__buf_printf(&b, ",%s%s", jm_ci_method_name(c->energy_per_token_ratio.ci_method),
                        c->energy_per_token_ratio.log_scale ? " (log scale)" : "");
