@@ -35,29 +35,6 @@ static void usage(FILE *out) {
         "as metered) unless the run's config has carbon.pue.\n");
 }
 
-/* configs/NAME: $JM_CONFIG_DIR, ./configs, the source tree, the install tree. */
-static int find_config(const char *name, char *out, size_t len) {
-    const char *env = getenv("JM_CONFIG_DIR");
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    const char *dirs[] = {env, "configs", JM_SOURCE_DIR "/configs", exe[0] ? exe : NULL};
-    const char *suffix[] = {"", "", "", "/../share/joulemark/configs"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i])
-            continue;
-        if ((size_t)snprintf(out, len, "%s%s/%s", dirs[i], suffix[i], name) >= len)
-            continue;
-        if (access(out, R_OK) == 0)
-            return 0;
-    }
-    snprintf(out, len, "configs/%s", name);
-    return -1;
-}
-
 static int parse_double(const char *opt, const char *text, double *out) {
     char *end;
     errno = 0;
@@ -121,7 +98,7 @@ static int do_presets(const char *which, const char *file, bool json) {
     if (file)
         snprintf(path, sizeof path, "%s", file);
     else
-        find_config("paper-presets.json", path, sizeof path);
+        jm_config_find("paper-presets.json", path, sizeof path);
     jm_training_preset *p = NULL;
     int n = 0;
     char err[1024];
@@ -177,7 +154,7 @@ static int do_regions(const char *grid_file, bool json) {
     if (grid_file)
         snprintf(path, sizeof path, "%s", grid_file);
     else
-        find_config("grid-carbon.json", path, sizeof path);
+        jm_config_find("grid-carbon.json", path, sizeof path);
     jm_grid_table t;
     char err[1024];
     if (jm_grid_table_load(path, &t, err, sizeof err)) {
@@ -317,7 +294,7 @@ static int do_from(const from_opts *o) {
         if (o->grid_file)
             snprintf(path, sizeof path, "%s", o->grid_file);
         else
-            find_config("grid-carbon.json", path, sizeof path);
+            jm_config_find("grid-carbon.json", path, sizeof path);
         if (jm_grid_table_load(path, &t, err, sizeof err)) {
             fprintf(stderr, "joulemark carbon: %s\n", err);
             jm_results_free(&r);

@@ -983,19 +983,3 @@ int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, s
         cfg->primary_meter[0] = '\0'; /* the command line chose other meters */
     return 0;
 }
-
-const char *jm_default_config_path(void)
-{
-    static char path[JM_CFG_PATH_MAX];
-    const char *dir = getenv("JOULEMARK_CONFIG_DIR");
-    if (dir && dir[0]) {
-        snprintf(path, sizeof path, "%s/default.json", dir);
-        return path;
-    }
-    if (access("configs/default.json", R_OK) == 0)
-        return "configs/default.json";
-    snprintf(path, sizeof path, "%s/configs/default.json", JM_SOURCE_DIR);
-    if (access(path, R_OK) == 0)
-        return path;
-    return "/usr/local/share/joulemark/configs/default.json";
-}

@@ -142,8 +142,11 @@ int jm_config_set_scenarios(jm_config *cfg, char *const *specs, int n, char *err
 int jm_config_set_preset(jm_config *cfg, const char *name, char *err, size_t err_len);
 /* Replaces the meter list (from --meter options). */
 int jm_config_set_meters(jm_config *cfg, char *const *specs, int n, char *err, size_t err_len);
-/* Default config path: $JOULEMARK_CONFIG_DIR/default.json, then the source
- * tree's configs/, then the installed share/joulemark/configs. */
+/* configs/NAME, searched in $JOULEMARK_CONFIG_DIR, ./configs, the source tree's configs/,
+ * share/joulemark/configs beside the binary's install prefix, /usr/local/share/joulemark/configs
+ * (config_path.c). Returns 0 with out set, or -1 with out = "configs/NAME". */
+int jm_config_find(const char *name, char *out, size_t len);
+/* jm_config_find("default.json"). */
 const char *jm_default_config_path(void);
 
 /* ---- the runner (runner.c and its parts run_*.c: run.h) ---- */
