@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* CLOCK_MONOTONIC in ns (clock.c): the one clock every layer times with. */
+uint64_t jm_now_ns(void);
+
 /* ------------------------------------------------------------ numbers --- */
 /* Decimal number text: [+-]digits[.digits][(e|E)[+-]digits] (also ".5", "5.").
  * Refused: empty text, surrounding spaces, hex, "inf"/"nan", junk after the

@@ -29,12 +29,6 @@ static double peak_share(const bench_opts *o, double gflops, int threads) {
     return peak > 0.0 ? gflops / peak : NAN;
 }
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -87,9 +81,9 @@ static int gemm_call(bool openblas, const gemm_row *r, const float *a, const flo
 /* Calls per sample so that one sample lasts >= sample_ms (from a warm-up). */
 static int calibrate(const bench_opts *o, bool openblas, const gemm_row *r, const float *a,
                      const float *b, float *c, int *inner, char *err, size_t err_len) {
-    const uint64_t t0 = now_ns();
+    const uint64_t t0 = jm_now_ns();
     const int rc = gemm_call(openblas, r, a, b, c, err, err_len);
-    const double one_ns = (double)(now_ns() - t0) + 1.0;
+    const double one_ns = (double)(jm_now_ns() - t0) + 1.0;
     const double n = ceil(o->sample_ms * 1e6 / one_ns);
     *inner = n < 1.0 ? 1 : (n > 10000.0 ? 10000 : (int)n);
     return rc;
@@ -97,11 +91,11 @@ static int calibrate(const bench_opts *o, bool openblas, const gemm_row *r, cons
 
 static int sample(bool openblas, const gemm_row *r, int inner, const float *a, const float *b,
                   float *c, double *gflops, char *err, size_t err_len) {
-    const uint64_t t0 = now_ns();
+    const uint64_t t0 = jm_now_ns();
     int rc = 0;
     for (int i = 0; i < inner && !rc; ++i)
         rc = gemm_call(openblas, r, a, b, c, err, err_len);
-    *gflops = 2.0 * r->m * (double)r->n * r->k * inner / (double)(now_ns() - t0);
+    *gflops = 2.0 * r->m * (double)r->n * r->k * inner / (double)(jm_now_ns() - t0);
     return rc;
 }
 

@@ -18,9 +18,7 @@
 static uint64_t mono_now(void *ctx)
 {
     (void)ctx;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    return jm_now_ns();
 }
 
 static void mono_sleep_until(void *ctx, uint64_t t_ns)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "gemm_internal.h"
 
 double jm__fma_loop_avx2(uint64_t iters, float *sink);
@@ -34,9 +35,7 @@ static double fma_loop_portable(uint64_t iters, float *sink) {
 }
 
 static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return 1e-9 * (double)jm_now_ns();
 }
 
 typedef double (*loop_fn)(uint64_t iters, float *sink);

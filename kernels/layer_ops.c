@@ -6,12 +6,6 @@
 #include "fastmath.h"
 #include "workload_internal.h"
 
-uint64_t jm__now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int jm__layer_gemm(const jm_workload *w, jm__gemm_op *op, char *err, size_t err_len) {
     if (w->shape.backend == JM_BACKEND_OPENBLAS)
         return jm__sgemm_run_openblas(op, err, err_len);

@@ -225,18 +225,18 @@ int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t er
     const jm__dims *d = &w->dims;
     const size_t D = d->D, K = d->K, F = d->F;
     const int th = w->shape.threads;
-    uint64_t t0 = jm__now_ns();
+    uint64_t t0 = jm_now_ns();
     int rc = route(w, T, err, err_len);
     if (rc)
         return rc;
-    uint64_t t1 = jm__now_ns();
+    uint64_t t1 = jm_now_ns();
     size_t slot_items[65];
     const uint64_t dropped = dispatch(w, T, slot_items);
-    uint64_t t2 = jm__now_ns();
+    uint64_t t2 = jm_now_ns();
     for (size_t t = 0; t < T; ++t)
         if (!w->kept[t * K])
             memcpy(w->y + t * D, w->x1 + t * D, D * sizeof(float));
-    uint64_t t3 = jm__now_ns();
+    uint64_t t3 = jm_now_ns();
     if (w->shape.backend == JM_BACKEND_OPENBLAS)
         jm__openblas_set_threads(1);
     int failed = 0;
@@ -259,7 +259,7 @@ int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t er
             }
         }
     }
-    uint64_t t4 = jm__now_ns();
+    uint64_t t4 = jm_now_ns();
     if (failed)
         return JM_K_ENOMEM;
     if (st) {

@@ -174,7 +174,7 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
         return rc;
     }
     const jm__dims *d = &w->dims;
-    const uint64_t t0 = jm__now_ns();
+    const uint64_t t0 = jm_now_ns();
     if (d->gemm) {
         const size_t m = (size_t)n_samples;
         jm__gemm_op op = {.ta = JM_NO_TRANS,
@@ -196,16 +196,16 @@ int jm_workload_run(jm_workload *w, int n_samples, jm_run_stats *stats, char *er
     } else {
         const size_t T = (size_t)n_samples * d->S;
         rc = jm__attention_sublayer(w, (size_t)n_samples, err, err_len);
-        const uint64_t t1 = jm__now_ns();
+        const uint64_t t1 = jm_now_ns();
         if (!rc)
             rc =
                 d->dense ? jm__dense_ffn(w, T, err, err_len) : jm__moe_ffn(w, T, &st, err, err_len);
-        const uint64_t t2 = jm__now_ns();
+        const uint64_t t2 = jm_now_ns();
         st.attention_ns = t1 - t0;
         st.ffn_ns = t2 - t1;
         st.tokens = T;
     }
-    st.total_ns = jm__now_ns() - t0;
+    st.total_ns = jm_now_ns() - t0;
     st.flops = jm_workload_flops_done(&w->shape, &st);
     if (stats)
         *stats = st;

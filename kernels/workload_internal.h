@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "base.h"
 #include "gemm_internal.h"
 #include "kernels.h"
 
@@ -128,6 +129,5 @@ int jm__moe_ffn(jm_workload *w, size_t T, jm_run_stats *st, char *err, size_t er
 int jm__layer_ref(const jm_workload *w, size_t n_seq, double *y_ref, uint8_t *rows_checked,
                   bool *routing_ok, char *err, size_t err_len);
 
-uint64_t jm__now_ns(void);
 
 #endif /* JM_WORKLOAD_INTERNAL_H */

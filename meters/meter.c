@@ -6,13 +6,6 @@
 
 #include "meters_internal.h"
 
-uint64_t jm_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
 const char *jm_meter_kind_name(jm_meter_kind k)
 {
     return k == JM_METER_ESTIMATED ? "estimated" : "measured";

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -248,7 +250,7 @@ bool jm_sampler_meter_failed(const jm_sampler *s, int meter, const char **messag
 /* CPU time used by the sampler thread so far (overhead). */
 uint64_t jm_sampler_cpu_ns(const jm_sampler *s);
 
-uint64_t jm_now_ns(void); /* CLOCK_MONOTONIC in ns */
+/* jm_now_ns (CLOCK_MONOTONIC in ns) comes from base.h. */
 
 /* Sampling interval the sampler uses for a meter: the meter's option
  * interval_ms, else cfg->interval_ms when non-zero, else the meter's
