@@ -443,19 +443,8 @@ int jm_cmd_measure(int argc, char **argv)
                             "report.html, commands/)\n",
                     out_dir);
         }
-        if (exit_code == JM_EXIT_OK) {
-            bool any_invalid = !res.complete;
-            for (int w = 0; w < res.n_workloads; w++)
-                for (int r = 0; r < res.workloads[w].n_runs; r++)
-                    any_invalid |= !res.workloads[w].runs[r].valid;
-            if (any_invalid) {
-                fprintf(stderr, "joulemark measure: %s\n",
-                        res.complete ? "at least one run is invalid (reasons above and in "
-                                       "results.json)"
-                                     : res.incomplete_reason);
-                exit_code = JM_EXIT_INVALID;
-            }
-        }
+        if (exit_code == JM_EXIT_OK)
+            exit_code = jm_results_exit_code(&res, "measure");
     }
     jm_results_free(&res);
     return exit_code;

@@ -191,18 +191,8 @@ int jm_cmd_run(int argc, char **argv)
             fprintf(stderr, "results written to %s/ (results.json, trace.csv, summary.csv, report.html)\n",
                     out_dir);
         }
-        if (exit_code == JM_EXIT_OK) {
-            bool any_invalid = !res.complete;
-            for (int w = 0; w < res.n_workloads; w++)
-                for (int i = 0; i < res.workloads[w].n_runs; i++)
-                    any_invalid |= !res.workloads[w].runs[i].valid;
-            if (any_invalid) {
-                fprintf(stderr, "joulemark run: %s\n",
-                        res.complete ? "at least one run is invalid (reasons above and in results.json)"
-                                     : res.incomplete_reason);
-                exit_code = JM_EXIT_INVALID;
-            }
-        }
+        if (exit_code == JM_EXIT_OK)
+            exit_code = jm_results_exit_code(&res, "run");
     } else {
         rmdir(out_dir); /* nothing was measured: leave no empty folder behind */
     }

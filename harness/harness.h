@@ -213,6 +213,9 @@ int jm_dir_state(const char *dir);
  * force (then removes what joulemark writes there), creates it, checks it is
  * writable. Returns JM_EXIT_OK, JM_EXIT_USAGE or JM_EXIT_SYSTEM (err says why). */
 int jm_prepare_output_dir(const char *dir, bool force, char *err, size_t err_len);
+/* The exit code of run/measure once results are written: JM_EXIT_INVALID (and a line on stderr
+ * naming `command`) when the run was interrupted or any run is invalid, else JM_EXIT_OK. */
+int jm_results_exit_code(const jm_results *res, const char *command);
 /* Removes a file or a directory tree (absent is success). Returns 0 or -1 (errno). */
 int jm_remove_tree(const char *path);
 

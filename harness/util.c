@@ -1,5 +1,5 @@
 /* util.c - small helpers of the harness: edit distance for "did you mean"
- * suggestions, UTC time stamps, progress lines and removing a tree. */
+ * suggestions, UTC time stamps, progress lines, removing a tree, the exit code of a run. */
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -158,4 +158,18 @@ int jm_prepare_output_dir(const char *dir, bool force, char *err, size_t err_len
         return JM_EXIT_SYSTEM;
     }
     return JM_EXIT_OK;
+}
+
+int jm_results_exit_code(const jm_results *res, const char *command)
+{
+    bool any_invalid = !res->complete;
+    for (int w = 0; w < res->n_workloads; w++)
+        for (int i = 0; i < res->workloads[w].n_runs; i++)
+            any_invalid |= !res->workloads[w].runs[i].valid;
+    if (!any_invalid)
+        return JM_EXIT_OK;
+    fprintf(stderr, "joulemark %s: %s\n", command,
+            res->complete ? "at least one run is invalid (reasons above and in results.json)"
+                          : res->incomplete_reason);
+    return JM_EXIT_INVALID;
 }
